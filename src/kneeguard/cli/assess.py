@@ -1,0 +1,3 @@
+"""``kneeguard assess`` and ``kneeguard history``."""
+
+from __future__ import annotations
