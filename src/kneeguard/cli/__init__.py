@@ -88,4 +88,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 # Command families register themselves on ``app`` when imported.
-from kneeguard.cli import assess  # noqa: E402, F401
+from kneeguard.cli import activities, assess, survey, training, web  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""``kneeguard import, activities and shoes``."""
+
+from __future__ import annotations

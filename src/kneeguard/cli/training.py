@@ -1,0 +1,3 @@
+"""``kneeguard training, plan and journal``."""
+
+from __future__ import annotations

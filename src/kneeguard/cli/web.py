@@ -1,0 +1,3 @@
+"""``kneeguard serve and demo``."""
+
+from __future__ import annotations
