@@ -57,6 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("access_token", str, "", "Token required by the web app when it listens on a "
             "non-loopback address."),
     Setting("upload_max_mb", float, 512.0, "Largest upload the web app accepts, in MB."),
+    Setting("koos_mcid", float, 10.0, "Smallest KOOS subscale change called an improvement "
+            "or a worsening, in points (Roos & Lohmander 2003: 8-10)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -76,6 +78,7 @@ class Settings:
     port: int = 8000
     access_token: str = ""
     upload_max_mb: float = 512.0
+    koos_mcid: float = 10.0
 
     @property
     def data_path(self) -> Path:
