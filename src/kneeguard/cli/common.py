@@ -9,6 +9,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import click
+import typer
 from typer.core import TyperGroup
 
 from kneeguard.errors import KneeguardError
@@ -43,7 +44,10 @@ class KneeguardGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except KneeguardError as exc:
-            raise UserError(exc) from None
+            # typer vendors its own click: a real click.ClickException would escape it as a
+            # traceback, so print the one line here and exit through typer.
+            typer.echo(f"Error: {exc.message}", err=True)
+            raise typer.Exit(exc.exit_code) from None
 
 
 @dataclass
@@ -68,7 +72,7 @@ class CliState:
         return self._database
 
 
-def state(ctx: click.Context) -> CliState:
+def state(ctx: click.Context | typer.Context) -> CliState:
     obj = ctx.find_root().obj
     if not isinstance(obj, CliState):
         obj = CliState()
