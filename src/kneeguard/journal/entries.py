@@ -168,6 +168,19 @@ def _run_id(value: Any) -> int | None:
     return value
 
 
+def check_field(name: str, value: Any, today: date) -> Any:
+    """Validate one field on its own (for interactive input); returns the parsed value."""
+    if name == "day":
+        return _day(value, today)
+    if name in PAIN_FIELDS:
+        return _rating(name, value)
+    checks = {"pain_onset_km": _onset, "locations": _locations, "swelling": _swelling,
+              "note": _note, "run_id": _run_id}
+    if name not in checks:
+        raise JournalError(f"journal entry: unknown field {name!r}", field=name)
+    return checks[name](value)
+
+
 def parse_entry(data: Mapping[str, Any], today: date) -> Entry:
     """Validate one entry (missing ``day`` means ``today``); raise JournalError if wrong."""
     if not isinstance(data, Mapping):

@@ -6,7 +6,8 @@ Rules (from the training issue; the numbers are conventions unless cited):
   setting ``weekly_growth_pct``, allowed 0-30: more than 30% a week is where
   Nielsen et al. 2014 saw more overuse injuries). A week never exceeds the
   previous build week (cut-back weeks do not lower the reference) by more
-  than the cap; week 1 is capped against the mean week of the last 28 days.
+  than the cap; week 1 is capped against the usual week: the median of the
+  four 7-day totals ending today (one spike week does not raise it).
 * No single run more than 10% longer than the longest run of the 30 days
   before it, counting the history and the plan's own runs (Frandsen et al.
   2025: runs over 10% longer than that raised the injury hazard).
@@ -15,7 +16,7 @@ Rules (from the training issue; the numbers are conventions unless cited):
 * A walk-run return programme after a break (14 or more days without
   running, van der Worp et al. 2015), without a history, or when the latest
   assessment says to reduce running (an injury): three sessions a week,
-  starting at half the mean week before the break or the injury (6 km for a
+  starting at half the usual week (median of the last four) before the break or injury (6 km for a
   first start) with walk breaks that shrink week by week until running is
   continuous.
 * Every week carries the pain rule of the clinic: stop and see a physical
@@ -30,6 +31,7 @@ Distances are rounded *down* to 0.1 km so that rounding never breaks a cap.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -133,7 +135,7 @@ def make_plan(
                           f"{growth_pct:g} (over 30% a week is linked to overuse injuries)")
     start = plan_start(today)
     history = [r for r in running_only(list(runs)) if r.distance_m > 0 and r.local_day <= today]
-    level = sum(r.km for r in history if (today - r.local_day).days < 28) / 4.0
+    level = weekly_level(history, today)
     longest = max((r.km for r in history if (start - r.local_day).days <= 30), default=0.0)
     if advice == "stop" or stop_reasons:
         why = list(stop_reasons) or ["Your latest assessment says to stop running."]
@@ -147,20 +149,20 @@ def make_plan(
         mode, stage, first_week = "return", 0, FIRST_START_KM
         reasons.append("No running in the history: a walk-run start, three sessions a week.")
     elif rest_days is not None and rest_days >= BREAK_REST_DAYS:
-        before = sum(r.km for r in history if (last - r.local_day).days < 28) / 4.0
+        before = weekly_level(history, last)
         mode, stage = "return", (2 if rest_days < 28 else 0)
         first_week = _return_start(before)
         reasons.append(f"{rest_days} days without running: a walk-run return starting at "
-                       f"half your mean week before the break ({before:.1f} km).")
+                       f"half your usual week before the break ({before:.1f} km).")
     elif advice == "reduce":
         mode, stage = "return", 1
         first_week = _return_start(level)
         reasons.append("Your latest assessment says to reduce running: a walk-run return "
-                       f"starting at half your mean week of the last 4 weeks ({level:.1f} km).")
+                       f"starting at half your usual week ({level:.1f} km).")
     else:
         mode = "build"
         first_week = level * (1.0 + growth_pct / 100.0)
-        reasons.append(f"Building from your mean week of the last 4 weeks ({level:.1f} km) "
+        reasons.append(f"Building from your usual week ({level:.1f} km, median of the last 4) "
                        f"by at most {growth_pct:g}% a week.")
 
     per_week = 3 if mode == "return" else _runs_per_week(history, today)
@@ -192,6 +194,17 @@ def make_plan(
             if stage is not None:
                 stage += 1
     return Plan("plan", mode, start, growth_pct, reasons, level, longest, out)
+
+
+def weekly_level(history: list[Run], last: date) -> float:
+    """The median of the four 7-day totals ending on ``last``: the runner's usual week,
+    robust to one spike week (the mean would build on the spike)."""
+    totals = [0.0] * 4
+    for run in history:
+        age = (last - run.local_day).days
+        if 0 <= age < 28:
+            totals[age // 7] += run.km
+    return statistics.median(totals)
 
 
 def _return_start(before_km: float) -> float:

@@ -10,9 +10,9 @@ the runner, with the strength of that evidence):
   and 2.28x for those bands. The strongest single signal.
 * ``weekly_jump``: the running distance of a rolling 7 days more than 30%
   above the mean of the 3 weeks before it (Nielsen et al. 2014, JOSPT, 873
-  novices: more knee, hip and shin overuse injuries above 30%). One warning
-  per run of consecutive flagged days, on its biggest window; ``date`` is the
-  first day of that 7-day window. The clinic's 10% rule is shown as the
+  novices: more knee, hip and shin overuse injuries above 30%). Flagged
+  windows ending within 7 days of each other are one jump, reported once on
+  its biggest window; ``date`` is the first day of that 7-day window. The clinic's 10% rule is shown as the
   convention it is: a 532-runner trial of a 10%-a-week programme found no
   difference in injuries (Buist et al. 2008, Am J Sports Med).
 * ``pace_jump``: in a Monday-Sunday week, runs faster by more than 10% than
@@ -43,6 +43,8 @@ SPIKE_WINDOW = timedelta(days=30)
 SPIKE_BANDS: tuple[tuple[float, str], ...] = ((100.0, "large"), (30.0, "moderate"),
                                                (10.0, "small"))
 WEEKLY_JUMP_PCT = 30.0
+#: Flagged 7-day windows ending within this many days of each other are one jump.
+EPISODE_GAP_DAYS = 7
 PACE_JUMP_PCT = 10.0
 #: A week's share of fast running (runs >10% faster than comparable ones) rising by more
 #: than this many percentage points over the 3 weeks before. A kneeguard convention: no
@@ -131,19 +133,19 @@ def weekly_jumps(series: DailySeries) -> list[Warning]:
         prefix.append(prefix[-1] + km)
     found: list[Warning] = []
     best: tuple[float, int, float, float] | None = None  # pct, end index, week km, mean
+    last_flagged = -EPISODE_GAP_DAYS - 1
     for end in range(27, len(series)):
+        if best is not None and end - last_flagged > EPISODE_GAP_DAYS:
+            found.append(_weekly_warning(series, *best))
+            best = None
         week = prefix[end + 1] - prefix[end - 6]
         mean = (prefix[end - 6] - prefix[end - 27]) / 3.0
-        flagged = False
         if mean > 1e-9:
             pct = _pct(week, mean)
             if pct > WEEKLY_JUMP_PCT:
-                flagged = True
+                last_flagged = end
                 if best is None or pct > best[0]:
                     best = (pct, end, week, mean)
-        if not flagged and best is not None:
-            found.append(_weekly_warning(series, *best))
-            best = None
     if best is not None:
         found.append(_weekly_warning(series, *best))
     return found
