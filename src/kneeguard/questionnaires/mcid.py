@@ -35,10 +35,10 @@ class Change:
     label: ChangeLabel
 
     def describe(self) -> str:
+        """E.g. ``+12.0 improved`` or ``-3.0 within MCID``."""
         words = {"improved": "improved", "worsened": "worsened",
-                 "within_mcid": "no important change", "no_mcid": "changed (no MCID)"}
-        band = "" if self.mcid is None else f" (MCID {self.mcid:g})"
-        return f"{self.delta:+.1f} {words[self.label]}{band}"
+                 "within_mcid": "within MCID", "no_mcid": "(no MCID)"}
+        return f"{self.delta:+.1f} {words[self.label]}"
 
 
 def mcid_value(instrument: Instrument, override: float | None = None) -> float | None:

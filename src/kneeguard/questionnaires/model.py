@@ -36,7 +36,8 @@ KOOS_VALUES = (0, 1, 2, 3, 4)
 # How to obtain the licensed wording (shown by the forms until a clinic imports it).
 LICENSED_TEXT_HELP = (
     "The wording of {name} is licensed by Mapi Research Trust (ePROVIDE, "
-    "https://eprovide.mapi-trust.org) and is not shipped with kneeguard. A clinic that "
+    "https://eprovide.mapi-trust.org); kneeguard does not ship it and this database holds "
+    "no imported copy. A clinic that "
     "holds a licence loads its text with `kneeguard instruments import FILE` "
     "(docs/questionnaires.md describes the file); answers from a licensed paper form can "
     "be entered without the wording with `kneeguard survey {id} --answers FILE`."

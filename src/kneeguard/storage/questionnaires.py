@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kneeguard.errors import NotFound
@@ -131,15 +131,16 @@ def save_instrument_text(
     imported_at: datetime | None = None,
 ) -> bool:
     """Store a clinic's licensed wording; returns True when it replaced an earlier one."""
-    replaced = session.execute(
-        delete(InstrumentTextRow).where(InstrumentTextRow.instrument_id == instrument_id)
-    ).rowcount > 0
-    session.flush()
+    earlier = session.scalars(select(InstrumentTextRow).where(
+        InstrumentTextRow.instrument_id == instrument_id)).first()
+    if earlier is not None:
+        session.delete(earlier)
+        session.flush()
     session.add(InstrumentTextRow(
         instrument_id=instrument_id, language=language, source=source, content=content,
         content_hash=content_hash, imported_at=imported_at or utcnow()))
     session.flush()
-    return replaced
+    return earlier is not None
 
 
 def get_instrument_text(session: Session, instrument_id: str) -> StoredText | None:
