@@ -86,15 +86,13 @@ class CliResult:
 @pytest.fixture
 def run_cli() -> object:
     """Run the ``kneeguard`` CLI in-process: ``run_cli("assess", "--answers", "-", input=...)``."""
-    import typer
     from typer.testing import CliRunner
 
     from kneeguard.cli import app, hoist_global_options
 
-    command = typer.main.get_command(app)
-
     def run(*args: str, input: str | None = None) -> CliResult:
-        result = CliRunner().invoke(command, hoist_global_options(list(args)), input=input,
+        # typer's CliRunner takes the Typer app (it builds the command with typer's own click)
+        result = CliRunner().invoke(app, hoist_global_options(list(args)), input=input,
                                     catch_exceptions=False, prog_name="kneeguard")
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
