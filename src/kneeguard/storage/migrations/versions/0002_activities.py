@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("leg", sa.Integer(), nullable=False),
         sa.Column("format", sa.String(10), nullable=False),
+        sa.Column("preferred", sa.Boolean(), nullable=False),
         sa.Column("incomplete_reason", sa.String(500)),
         sa.UniqueConstraint("content_hash", "leg", name="uq_activity_sources_content_hash"),
     )
