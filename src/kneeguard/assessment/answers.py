@@ -13,6 +13,7 @@ empty list counts as unanswered.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -29,7 +30,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
+        return json.dumps(value if len(value) <= 40 else value[:37] + "...")
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list):
@@ -97,8 +98,9 @@ def parse_answers(document: Any) -> Answers:
             continue
         spec = FIELDS.get(key) if isinstance(key, str) else None
         if spec is None:
+            name = key if isinstance(key, str) and key.isidentifier() else _describe(str(key))
             raise AnswersError(
-                f"{key}: unknown field; the answers contract ({SCHEMA}) has: "
+                f"{name}: unknown field; the answers contract ({SCHEMA}) has: "
                 + ", ".join(FIELDS), field=str(key))
         if value is None:
             raise _fail(spec, value, "leave an unanswered question out instead of null")

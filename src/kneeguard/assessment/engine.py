@@ -52,7 +52,7 @@ class Posterior:
 
     scores: dict[str, float]
     contributions: dict[str, list[explain.Contribution]] = field(default_factory=dict)
-    boosted: dict[str, list[str]] = field(default_factory=dict)
+    flagged: dict[str, list[str]] = field(default_factory=dict)
 
 
 def assess(document: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def evaluate(answers: Answers, kb: KnowledgeBase) -> dict[str, Any]:
                                    self_care=self_care)
     conditions = [
         explain.condition_entry(kb.condition(c), probs[c], posterior.contributions.get(c, []),
-                                posterior.boosted.get(c, []))
+                                posterior.flagged.get(c, []))
         for c in order
     ]
     return {
@@ -160,7 +160,11 @@ def probabilities(answers: Answers, kb: KnowledgeBase) -> Posterior:
 
 
 def apply_ranking(posterior: Posterior, flags: list[FiredFlag], margin: float) -> None:
-    """Raise flagged conditions just enough to take the place the flags demand."""
+    """Raise flagged conditions just enough to take the place the flags demand.
+
+    Every condition a flag points at records the flag's name for its explanation,
+    whether or not its score had to be raised.
+    """
     if not flags:
         return
     first: str | None = None
@@ -173,20 +177,19 @@ def apply_ranking(posterior: Posterior, flags: list[FiredFlag], margin: float) -
                 break
     top3 = [OTHER] + [c for f in flags for c in f.implicated]
     scores = posterior.scores
-    why = {c: [f.flag.name for f in flags if c in f.implicated or c == OTHER] for c in top3}
+    for c in dict.fromkeys(top3):
+        posterior.flagged[c] = [f.flag.name for f in flags if c in f.implicated or c == OTHER]
     for _ in range(4):  # settles in one or two passes; bounded for safety
         changed = False
         if first is not None:
             best_other = max(s for c, s in scores.items() if c != first)
             if scores[first] <= best_other:
                 scores[first] = best_other * margin
-                posterior.boosted.setdefault(first, why.get(first, []))
                 changed = True
         for c in dict.fromkeys(top3):
             others = sorted((s for o, s in scores.items() if o != c), reverse=True)
             if scores[c] <= others[2]:
                 scores[c] = others[2] * margin
-                posterior.boosted.setdefault(c, why.get(c, []))
                 changed = True
         if not changed:
             break

@@ -69,11 +69,11 @@ def _capitalise(text: str) -> str:
 
 def condition_entry(info: ConditionInfo, probability: float,
                     contributions: Sequence[Contribution],
-                    boosted_by: Sequence[str]) -> dict[str, Any]:
+                    flagged_by: Sequence[str]) -> dict[str, Any]:
     """One entry of the result's ``conditions`` list."""
     strong = sorted((c for c in contributions if abs(math.log(c.factor)) >= NEGLIGIBLE),
                     key=lambda c: -abs(math.log(c.factor)))
-    evidence_for = [f"Warning sign: {name}" for name in boosted_by]
+    evidence_for = [f"Warning sign: {name}" for name in flagged_by]
     evidence_for += [_capitalise(c.text) for c in strong if c.factor > 1]
     evidence_against = [_capitalise(c.text) for c in strong if c.factor < 1]
     return {
