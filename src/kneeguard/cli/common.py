@@ -48,6 +48,12 @@ class KneeguardGroup(TyperGroup):
             # traceback, so print the one line here and exit through typer.
             typer.echo(f"Error: {exc.message}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        finally:
+            # Close the command's database connections (in-process runs reuse the process).
+            obj = ctx.obj
+            if isinstance(obj, CliState) and obj._database is not None:
+                obj._database.dispose()
+                obj._database = None
 
 
 @dataclass
