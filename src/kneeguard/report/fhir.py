@@ -9,7 +9,9 @@ Bundle dict; :func:`collect` reads that plain data from a database. The bundle h
   runner rated it, the current pain as an ``Observation``;
 * each questionnaire as a ``QuestionnaireResponse`` plus one score ``Observation`` per
   computable score;
-* each pain-journal entry as an ``Observation``;
+* each pain-journal entry as an ``Observation`` whose components are the ratings
+  before/during/after the run, the onset distance, locations and swelling (derived
+  from its run's ``Observation`` when the entry belongs to a run);
 * each running activity as an ``Observation`` with distance and duration components.
 
 Codes: LOINC only where the instrument definition names one (NPRS "now" 72514-3 and
@@ -23,7 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kneeguard.questionnaires import load_instrument
@@ -67,13 +69,18 @@ class ResponseData:
 
 @dataclass(frozen=True)
 class PainEntryData:
-    """A pain-journal rating (0-10); ``context`` e.g. "during_run", None = right now."""
+    """A pain-journal entry: 0-10 ratings around a run (or on a day without one)."""
 
     id: int
-    recorded_at: datetime
-    pain: int
-    context: str | None = None
-    note: str | None = None
+    day: date
+    pain_before: int | None = None
+    pain_during: int | None = None
+    pain_after: int | None = None
+    pain_onset_km: float | None = None
+    locations: Sequence[str] = ()
+    swelling: str | None = None
+    note: str = ""
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -246,21 +253,48 @@ def _response(b: _Builder, patient: str, r: ResponseData) -> None:
         })
 
 
-def _pain_entry(b: _Builder, patient: str, p: PainEntryData) -> None:
-    if p.context in (None, "now"):
-        code = _concept(_coding(LOINC, NPRS_NOW_LOINC,
-                                "Pain severity - 0-10 verbal numeric rating [Score] - "
-                                "Reported"), text="Knee pain (0-10)")
-    else:
-        label = p.context.replace("_", " ")
-        code = _concept(_coding(PAIN_SYSTEM, p.context, f"knee pain {label} (0-10)"),
-                        text=f"Knee pain {label} (0-10)")
+def _pain_entry(b: _Builder, patient: str, p: PainEntryData, run_ids: set[int]) -> None:
+    components: list[dict[str, Any]] = []
+    for code, label, value in (("pain-before-run", "knee pain before the run", p.pain_before),
+                               ("pain-during-run", "knee pain during the run", p.pain_during),
+                               ("pain-after-run", "knee pain after the run", p.pain_after)):
+        if value is not None:
+            components.append({"code": _concept(_coding(PAIN_SYSTEM, code, label),
+                                                text=f"{label} (0-10)"),
+                               "valueQuantity": _score_quantity(value)})
+    if p.pain_onset_km is not None:
+        components.append({
+            "code": _concept(_coding(PAIN_SYSTEM, "pain-onset-distance",
+                                     "distance into the run at which pain began"),
+                             text="pain began after"),
+            "valueQuantity": {"value": p.pain_onset_km, "unit": "km", "system": UCUM,
+                              "code": "km"}})
+    for location in p.locations:
+        components.append({
+            "code": _concept(_coding(PAIN_SYSTEM, "pain-location", "where it hurts"),
+                             text="where it hurts"),
+            "valueCodeableConcept": _concept(_coding(PAIN_SYSTEM + "-location", location),
+                                             text=location.replace("_", " "))})
+    if p.swelling is not None:
+        components.append({
+            "code": _concept(_coding(PAIN_SYSTEM, "swelling", "swelling"), text="swelling"),
+            "valueCodeableConcept": _concept(_coding(PAIN_SYSTEM + "-swelling", p.swelling),
+                                             text=p.swelling)})
     resource: dict[str, Any] = {
         "resourceType": "Observation", "status": "final", "category": _category("survey"),
-        "code": code, "subject": {"reference": patient},
-        "effectiveDateTime": _instant(p.recorded_at),
-        "valueQuantity": _score_quantity(p.pain),
+        "code": _concept(_coding(PAIN_SYSTEM, "pain-journal-entry", "pain journal entry"),
+                         text="Knee pain journal entry"
+                         + (" (with a run)" if p.run_id is not None else "")),
+        "subject": {"reference": patient},
+        "effectiveDateTime": p.day.isoformat(),
     }
+    if components:
+        resource["component"] = components
+    else:
+        resource["dataAbsentReason"] = _concept(_coding(
+            "http://terminology.hl7.org/CodeSystem/data-absent-reason", "not-asked"))
+    if p.run_id is not None and p.run_id in run_ids:
+        resource["derivedFrom"] = [{"reference": b.url("run", p.run_id)}]
     if p.note:
         resource["note"] = [{"text": p.note}]
     b.add("pain", p.id, resource)
@@ -305,8 +339,8 @@ def build_bundle(data: FhirInput) -> dict[str, Any]:
         _assessment(b, patient, assessment)
     for response in sorted(data.responses, key=lambda r: (r.answered_at, r.id)):
         _response(b, patient, response)
-    for entry in sorted(data.pain_entries, key=lambda p: (p.recorded_at, p.id)):
-        _pain_entry(b, patient, entry)
+    for entry in sorted(data.pain_entries, key=lambda p: (p.day, p.id)):
+        _pain_entry(b, patient, entry, {r.id for r in data.runs})
     for run in sorted(data.runs, key=lambda r: (r.start_utc, r.id)):
         _run(b, patient, run)
     return {
@@ -341,5 +375,8 @@ def collect(db: Database, pseudonym: str, generated_at: datetime | None = None) 
 
 
 def _pain_entries(session: Any) -> list[PainEntryData]:
-    """The pain journal as plain data (empty until the journal tables exist)."""
-    return []
+    from kneeguard.storage.journal import list_entries
+
+    return [PainEntryData(e.id or 0, e.day, e.pain_before, e.pain_during, e.pain_after,
+                          e.pain_onset_km, tuple(e.locations), e.swelling, e.note, e.run_id)
+            for e in list_entries(session)]
