@@ -36,6 +36,7 @@ from kneeguard.activities.xmlsafe import (
     children,
     decode_text,
     floats,
+    literal_findall,
     local,
     parse_times,
     parse_tree,
@@ -77,7 +78,7 @@ _CREATOR = re.compile(r"""<gpx\b[^>]*\bcreator\s*=\s*["']([^"']*)["']""")
 
 def _fast(text: str) -> list[GpxTrack] | None:
     """Tracks by regular expressions, or None when the document is not canonical."""
-    if "<gpx" not in text or re.search(r"<\w+:trkpt[\s>]", text):
+    if "<gpx" not in text or ":trkpt" in text:
         return None
     tracks: list[GpxTrack] = []
     starts = [m.start() for m in _TRK.finditer(text)]
@@ -89,6 +90,10 @@ def _fast(text: str) -> list[GpxTrack] | None:
         segments: list[Segment] = []
         for j, ss in enumerate(seg_starts):
             body = chunk[ss:seg_starts[j + 1] if j + 1 < len(seg_starts) else len(chunk)]
+            seg = _columns(body)
+            if seg is not None:
+                segments.append(seg)
+                continue
             found = _PT.findall(body)
             opened = body.count("<trkpt")
             if len(found) != opened and not (len(found) == opened - 1 and "</gpx>" not in text):
@@ -115,9 +120,35 @@ def _fast(text: str) -> list[GpxTrack] | None:
     return tracks
 
 
+_LATLON = re.compile(r'<trkpt lat="([^"]*)" lon="([^"]*)">')
+_ELE = re.compile(r"<ele>([^<]*)</ele>")
+_TIME = re.compile(r"<time>([^<]*)</time>")
+
+
+def _columns(body: str) -> Segment | None:
+    """The commonest layout, one column per regex; None unless every point matches."""
+    n = body.count("<trkpt")
+    pos = _LATLON.findall(body)
+    times = _TIME.findall(body)
+    if len(pos) != n or len(times) != n or n == 0:
+        return None
+    ele = _ELE.findall(body)
+    if len(ele) not in (0, n):
+        return None
+    hr = literal_findall(_HR, body)
+    cad = literal_findall(_CAD, body)
+    if len(hr) not in (0, n) or len(cad) not in (0, n):
+        return None
+    lat, lon = zip(*pos, strict=True)
+    missing: list[float | None] = [None] * n
+    return Segment(parse_times(times), floats(list(lat)), floats(list(lon)),
+                   floats(ele) if ele else missing, floats(hr) if hr else missing,
+                   floats(cad) if cad else missing)
+
+
 def _ext_column(pattern: re.Pattern[str], rest: tuple[str, ...], body: str
                 ) -> list[float | None]:
-    values = pattern.findall(body)
+    values = literal_findall(pattern, body)
     if not values:
         return [None] * len(rest)
     if len(values) == len(rest):
@@ -241,13 +272,13 @@ def _activity(group: list[GpxTrack], sport_hint: str | None, leg: int) -> Activi
     if problem:
         raise ActivityImportError(problem)
     named = sport_from_name(group[0].type)
-    distance = distance_from_positions(track, ANY_MAX_SPEED, cut)
+    distance, fastest = distance_from_positions(track, ANY_MAX_SPEED, cut)
     track.d = None
     summary = summarise(track, distance)
     sport = named or sport_from_name(sport_hint) or infer_sport(
         summary.distance_m, summary.timer_s, summary.elevation_gain_m)
-    if sport in RUNNING_SPORTS:
-        distance = distance_from_positions(track, RUNNING_MAX_SPEED, cut)
+    if sport in RUNNING_SPORTS and fastest > RUNNING_MAX_SPEED:
+        distance, _ = distance_from_positions(track, RUNNING_MAX_SPEED, cut)
         summary = summarise(track, distance)
     cads = [c for c in cad if c is not None]
     avg_cad = sum(cads) / len(cads) if cads else None

@@ -34,6 +34,7 @@ from kneeguard.activities.xmlsafe import (
     decode_text,
     descendant_text,
     floats,
+    literal_findall,
     local,
     parse_time,
     parse_times,
@@ -113,6 +114,9 @@ def _fast(text: str) -> list[TcxActivity] | None:
             act.laps.append(Lap(parse_time(start), to_float(time_s), to_float(dist),
                                 to_float(hr.group(1)) if hr else None,
                                 to_float(cad.group(1)) if cad else None))
+        if not truncated and _columns(act, chunk):
+            out.append(act)
+            continue
         points = _TP.findall(chunk)
         opened = chunk.count("<Trackpoint>")
         if len(points) != opened and not (truncated and len(points) >= opened - 1):
@@ -122,10 +126,45 @@ def _fast(text: str) -> list[TcxActivity] | None:
             act.t = parse_times(times)
             act.lat, act.lon = floats(lat), floats(lon)
             act.alt, act.dist, act.hr = floats(alt), floats(dist), floats(hr)
-        cad_values = _RUN_CAD.findall(chunk) or _BIKE_CAD.findall(chunk)
+        cad_values = literal_findall(_RUN_CAD, chunk) or _BIKE_CAD.findall(chunk)
         act.cadence = [v for v in floats(cad_values) if v is not None]
         out.append(act)
     return out
+
+
+_COLS = {name: re.compile(f"<{name}>([^<]*)</{name}>") for name in
+         ("Time", "LatitudeDegrees", "LongitudeDegrees", "AltitudeMeters", "DistanceMeters")}
+_VALUE = re.compile(r"<Value>([^<]*)</Value>")
+
+
+def _columns(act: TcxActivity, chunk: str) -> bool:
+    """Fill the points one column per regex; False unless every column fits every point."""
+    parts = []
+    at = chunk.find("<Track>")
+    while at >= 0:
+        end = chunk.find("</Track>", at)
+        if end < 0:
+            return False
+        parts.append(chunk[at + 7:end])
+        at = chunk.find("<Track>", end)
+    points = "".join(parts)
+    n = points.count("<Trackpoint>")
+    if n == 0 or n != chunk.count("<Trackpoint>"):
+        return False
+    cols: dict[str, list[str]] = {name: rx.findall(points) for name, rx in _COLS.items()}
+    cols["hr"] = _VALUE.findall(points)
+    if len(cols["Time"]) != n or any(len(v) not in (0, n) for v in cols.values()):
+        return False
+    missing: list[float | None] = [None] * n
+
+    def col(name: str) -> list[float | None]:
+        return floats(cols[name]) if cols[name] else missing
+    act.t = parse_times(cols["Time"])
+    act.lat, act.lon = col("LatitudeDegrees"), col("LongitudeDegrees")
+    act.alt, act.dist, act.hr = col("AltitudeMeters"), col("DistanceMeters"), col("hr")
+    cad_values = literal_findall(_RUN_CAD, points) or _BIKE_CAD.findall(points)
+    act.cadence = [v for v in floats(cad_values) if v is not None]
+    return True
 
 
 def _tree(text: str) -> list[TcxActivity]:
@@ -212,7 +251,7 @@ def _activity(act: TcxActivity, sport_hint: str | None, leg: int) -> Activity:
         raise ActivityImportError("the TCX activity has no laps and too few track points")
     distance = None
     if not usable(track.d) and usable(track.lat):
-        distance = distance_from_positions(track, RUNNING_MAX_SPEED)
+        distance, _ = distance_from_positions(track, RUNNING_MAX_SPEED)
     summary = summarise(track, distance) if len(track) > 1 else None
     lap_times = [lap.time_s for lap in act.laps]
     lap_dists = [lap.distance_m for lap in act.laps]

@@ -147,44 +147,51 @@ def flat_distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def distance_from_positions(track: Track, max_speed: float = ANY_MAX_SPEED,
-                            breaks: Sequence[int] = ()) -> list[float]:
+                            breaks: Sequence[int] = ()) -> tuple[list[float], float]:
     """Cumulative distance (m) per sample from positions, dropping GPS jumps.
 
     ``breaks`` are sample indexes that start a new segment: no distance is
-    counted from the sample before them.
+    counted from the sample before them. Also returns the fastest step kept
+    (m/s), so a caller can tell whether a stricter limit would change anything.
     """
     lat, lon, t = track.lat, track.lon, track.t
     assert lat is not None and lon is not None
     scale = track.pos_scale
     cos, sqrt = math.cos, math.sqrt
     out: list[float] = []
+    append = out.append
     total = 0.0
-    prev: tuple[float, float, float] | None = None
+    fastest = 0.0
+    have_prev = False
+    pla = plo = pt = 0.0
     cut = set(breaks)
     k = math.pi / 180.0
-    for i in range(len(t)):
-        la, lo = lat[i], lon[i]
+    for i, (la, lo, ti) in enumerate(zip(lat, lon, t, strict=True)):
         if i in cut:
-            prev = None
+            have_prev = False
         if la is None or lo is None:
-            out.append(total)
+            append(total)
             continue
         la *= scale
         lo *= scale
-        if prev is not None:
-            pla, plo, pt = prev
-            if abs(pla - la) < 0.2 and abs(plo - lo) < 0.2:
-                x = pla - la
-                y = (plo - lo) * cos(pla * k)
+        if have_prev:
+            x = pla - la
+            y = plo - lo
+            if -0.2 < x < 0.2 and -0.2 < y < 0.2:
+                y *= cos(pla * k)
                 step = sqrt(x * x + y * y) * ONE_DEGREE_M
             else:
                 step = flat_distance(pla, plo, la, lo)
-            dt = t[i] - pt
-            if step <= max_speed * max(dt, 1.0):
+            dt = ti - pt
+            speed = step / dt if dt >= 1.0 else step
+            if speed <= max_speed:
                 total += step
-        prev = (la, lo, t[i])
-        out.append(total)
-    return out
+                if speed > fastest:
+                    fastest = speed
+        pla, plo, pt = la, lo, ti
+        have_prev = True
+        append(total)
+    return out, fastest
 
 
 def moving_times(t: Sequence[float], d: Sequence[float] | None, d_scale: float = 1.0

@@ -130,3 +130,21 @@ def parse_times(values: list[str]) -> list[float | None]:
     except (ValueError, AttributeError):
         pass
     return [parse_time(v) for v in values]
+
+
+def literal_findall(pattern: re.Pattern[str], text: str) -> list[str]:
+    """``pattern.findall`` for a pattern like ``<(?:\\w+:)?hr>([0-9.]+)</``, made fast.
+
+    Such a pattern is tried at every ``<``; instead, find the first match,
+    take the exact tag it used (``gpxtpx:hr``) and search for that literal
+    tag, which the regex engine scans for quickly. Callers check the count
+    against the number of points, so a document that mixes prefixes falls
+    back to their general path.
+    """
+    first = pattern.search(text)
+    if first is None:
+        return []
+    whole = first.group(0)
+    tag = whole[1:whole.index(">")]
+    literal = re.compile(f"<{re.escape(tag)}>\\s*([0-9.]+)\\s*</{re.escape(tag)}>")
+    return literal.findall(text)
