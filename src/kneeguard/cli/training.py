@@ -121,8 +121,8 @@ def _print_training(console: Console, view: Overview) -> None:
         console.print("\n[bold]Warnings[/bold]")
         for warning in view.warnings:
             console.print(f"- {warning.date.isoformat()} {warning.kind} [{warning.severity}]: "
-                          f"{warning.detail}")
-            console.print(f"  [dim]Evidence: {warning.evidence}[/dim]")
+                          f"{warning.detail}", markup=False)
+            console.print(f"  Evidence: {warning.evidence}", style="dim", markup=False)
     else:
         console.print("\nNo warnings in these weeks.")
     load = view.weeks[-1].load
@@ -189,7 +189,7 @@ def _print_plan(console: Console, plan: Plan, no_assessment: bool) -> None:
     if plan.status == "stop":
         console.print("[bold]Stop running for now.[/bold]")
         for reason in plan.reasons:
-            console.print(f"- {reason}")
+            console.print(f"- {reason}", markup=False)
         console.print("See a physical therapist; make a new plan once they or a new "
                       "assessment (kneeguard assess) allow running again.")
         return
@@ -197,7 +197,7 @@ def _print_plan(console: Console, plan: Plan, no_assessment: bool) -> None:
     console.print(f"[bold]{title}[/bold], {len(plan.weeks)} weeks from "
                   f"{plan.start.isoformat()}.")
     for reason in plan.reasons:
-        console.print(f"- {reason}")
+        console.print(f"- {reason}", markup=False)
     if no_assessment:
         console.print("- No assessment stored: if your knee hurts, run `kneeguard assess` "
                       "first.")
@@ -228,9 +228,9 @@ def _entry_line(entry: Entry) -> list[str]:
 
 def _print_findings(console: Console, found: list[Finding]) -> None:
     for finding in found:
-        marker = "[bold red]STOP[/bold red] " if finding.stop else ""
-        console.print(f"- {marker}{finding.detail}")
-        console.print(f"  [dim]Evidence: {finding.evidence}[/dim]")
+        console.print(f"- {'STOP ' if finding.stop else ''}{finding.detail}", markup=False,
+                      style="bold red" if finding.stop else None)
+        console.print(f"  Evidence: {finding.evidence}", style="dim", markup=False)
 
 
 _PROMPTS = (
@@ -336,6 +336,7 @@ def journal_list(
 ) -> None:
     """List journal entries with what they show (trends, stop signs)."""
     from rich.table import Table
+    from rich.text import Text
 
     from kneeguard.errors import InputError
     from kneeguard.journal import findings, journal_prefill
@@ -368,6 +369,6 @@ def journal_list(
                  "Swelling", "Note"):
         table.add_column(name)
     for entry in shown:
-        table.add_row(*_entry_line(entry))
+        table.add_row(*(Text(cell) for cell in _entry_line(entry)))  # notes are not markup
     console.print(table)
     _print_findings(console, found)

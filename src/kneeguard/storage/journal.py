@@ -149,3 +149,4 @@ def delete_entry(session: Session, entry_id: int) -> None:
     if row is None:
         raise NotFound(f"there is no journal entry with id {entry_id}")
     session.delete(row)
+    session.flush()

@@ -224,18 +224,21 @@ def _lay_out_week(week_start: date, target: float, per_week: int,
     """Spread ``target`` km over the week, capping each run; appends runs to ``planned``."""
     count = max(1, min(per_week, int(target // MIN_RUN_KM))) if target >= MIN_RUN_KM else 0
     weekdays = RUN_DAYS.get(count, ())
-    long_share = 0.4 if count <= 3 else 0.35
+    walk = stage_text != STAGES[-1]
+    long_share = 1.0 / max(count, 1) if walk else (0.4 if count <= 3 else 0.35)
     shares = ([1.0] if count == 1 else
               [(1.0 - long_share) / (count - 1)] * (count - 1) + [long_share])
-    walk = stage_text != STAGES[-1]
     days: list[PlannedDay] = []
+    carry = 0.0  # what rounding down took from earlier runs of the week
     for offset in range(7):
         day = week_start + timedelta(days=offset)
         if offset not in weekdays:
             days.append(PlannedDay(day, "rest", 0.0, "Rest or cross-train without knee pain."))
             continue
-        share = shares[weekdays.index(offset)]
-        km = _floor(min(target * share, _run_cap(planned, day)))
+        wanted = target * shares[weekdays.index(offset)] + carry
+        cap = _run_cap(planned, day)
+        km = _floor(min(wanted, cap))
+        carry = 0.0 if wanted > cap else max(0.0, wanted - km)
         if km < MIN_RUN_KM:
             days.append(PlannedDay(day, "rest", 0.0, "Rest or cross-train without knee pain."))
             continue

@@ -12,9 +12,9 @@ the runner, with the strength of that evidence):
   above the mean of the 3 weeks before it (Nielsen et al. 2014, JOSPT, 873
   novices: more knee, hip and shin overuse injuries above 30%). Flagged
   windows ending within 7 days of each other are one jump, reported once on
-  its biggest window; ``date`` is the first day of that 7-day window. The clinic's 10% rule is shown as the
-  convention it is: a 532-runner trial of a 10%-a-week programme found no
-  difference in injuries (Buist et al. 2008, Am J Sports Med).
+  its biggest window; ``date`` is the first day of that 7-day window. The
+  clinic's 10% rule is shown as the convention it is: a 532-runner trial of
+  a 10%-a-week programme found no difference in injuries (Buist et al. 2008, Am J Sports Med).
 * ``pace_jump``: in a Monday-Sunday week, runs faster by more than 10% than
   comparable runs (same sport, 2/3 to 1.5 times the distance) of the 3 weeks
   before, or a sudden share of fast running (see :data:`FAST_SHARE_JUMP`).
