@@ -6,7 +6,7 @@ these dataclasses, and every function here takes and returns plain values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 #: Sports that count toward running load (shared/contracts/cli-json.md).
@@ -28,19 +28,19 @@ class Run:
     distance_m: float
     timer_s: float
     shoe: str | None = None
+    #: Local calendar day of the start (computed once: the analytics ask for it often).
+    local_day: date = field(init=False, repr=False, compare=False)
+    #: Whether the sport counts toward running load.
+    is_running: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "local_day", self.local_start.date())
+        object.__setattr__(self, "is_running", self.sport in RUNNING_SPORTS)
 
     @property
     def local_start(self) -> datetime:
         """Wall-clock start time (naive) in the runner's time zone at the time."""
         return self.start_utc.replace(tzinfo=None) + timedelta(seconds=self.utc_offset_s)
-
-    @property
-    def local_day(self) -> date:
-        return self.local_start.date()
-
-    @property
-    def is_running(self) -> bool:
-        return self.sport in RUNNING_SPORTS
 
     @property
     def km(self) -> float:

@@ -279,8 +279,12 @@ def shoe_warnings(runs: Iterable[Run], shoes: Iterable[Shoe],
         limit = shoe.limit_km if shoe is not None and shoe.limit_km else default_limit_km
         if round(distance[name], 6) > limit:
             warned.add(name)
-            recent = {r.shoe for r in ordered[:index + 1]
-                      if r.shoe is not None and r.start_utc >= run.start_utc - SPIKE_WINDOW}
+            recent: set[str] = set()
+            for earlier in reversed(ordered[:index + 1]):
+                if earlier.start_utc < run.start_utc - SPIKE_WINDOW:
+                    break
+                if earlier.shoe is not None:
+                    recent.add(earlier.shoe)
             rotation = ("" if len(recent) > 1 else
                         " Rotating two pairs has been associated with fewer injuries.")
             found.append(Warning(
