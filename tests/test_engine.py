@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
+from conftest import SHARED
 from kneeguard.assessment import assess
 from kneeguard.knowledge.vocabulary import CONDITION_IDS
-
-from conftest import SHARED
 
 RANK = {"self_care": 0, "see_clinician": 1, "urgent": 2, "emergency": 3}
 OWN_CASES = json.loads((Path(__file__).parent / "data" / "clinical_cases.json").read_text())

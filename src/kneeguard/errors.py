@@ -11,7 +11,7 @@ same message. Nothing else in kneeguard catches exceptions broadly.
     │   ├── JournalError                 exit 2, HTTP 422   a pain-journal entry is invalid
     │   ├── QuestionnaireError           exit 2, HTTP 422   a questionnaire response is invalid
     │   └── RestoreError                 exit 2, HTTP 422   a backup file cannot be restored
-    ├── KnowledgeBaseError               exit 3, HTTP 500   a knowledge-base file is malformed
+    ├── KnowledgeBaseError               exit 3, HTTP 500   a knowledge-base file is bad
     ├── ActivityImportError              exit 4, HTTP 422   a file yields no activity (reason given)
     │   └── HostileInputError            exit 4, HTTP 422   refused: entities, zip paths, bombs, size
     ├── StorageError                     exit 5, HTTP 500   the database cannot be used

@@ -137,8 +137,18 @@ def load_settings(
     config_file: Path | None = None,
 ) -> Settings:
     """Build the settings: flags > environment > config file > defaults."""
+    return resolve_settings(overrides, env, config_file)[0]
+
+
+def resolve_settings(
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> tuple[Settings, dict[str, str]]:
+    """The settings and, per setting, where its value came from."""
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
+    origin = {s.name: "default" for s in SETTINGS}
     path = config_file if config_file is not None else config_file_path(env)
     if path.is_file():
         try:
@@ -150,16 +160,20 @@ def load_settings(
                 known = ", ".join(_BY_NAME)
                 raise ConfigError(f"{path}: unknown setting {key!r} (known: {known}).")
             values[key] = _cast(_BY_NAME[key], raw, str(path))
+            origin[key] = str(path)
     for setting in SETTINGS:
         if setting.env_var in env:
             values[setting.name] = _cast(setting, env[setting.env_var], setting.env_var)
+            origin[setting.name] = setting.env_var
     for key, raw in (overrides or {}).items():
         if raw is None:
             continue
         if key not in _BY_NAME:
             raise ConfigError(f"unknown setting {key!r}.")
-        values[key] = _cast(_BY_NAME[key], raw, f"--{key.replace('_', '-')}")
-    return Settings(**values)
+        flag = f"--{key.replace('_', '-')}"
+        values[key] = _cast(_BY_NAME[key], raw, flag)
+        origin[key] = flag
+    return Settings(**values), origin
 
 
 def _check_table_matches() -> None:  # pragma: no cover - import-time guard

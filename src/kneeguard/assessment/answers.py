@@ -50,11 +50,10 @@ def _number(spec: FieldSpec, value: Any) -> float | int:
         raise _fail(spec, value)
     if isinstance(value, float) and not math.isfinite(value):
         raise _fail(spec, value)
-    if spec.kind == "int":
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise _fail(spec, value)
-            value = int(value)
+    if spec.kind == "int" and isinstance(value, float):
+        if not value.is_integer():
+            raise _fail(spec, value)
+        value = int(value)
     if spec.minimum is not None and value < spec.minimum:
         raise _fail(spec, value)
     if spec.maximum is not None and value > spec.maximum:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 
 from kneeguard import __version__
@@ -83,9 +82,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         command.main(args=args, prog_name="kneeguard")
     except KeyboardInterrupt:  # pragma: no cover - interactive
-        click.echo("Interrupted.", err=True)
+        typer.echo("Interrupted.", err=True)
         sys.exit(130)
 
 
 # Command families register themselves on ``app`` when imported.
-from kneeguard.cli import activities, assess, survey, training, web  # noqa: E402, F401
+from kneeguard.cli import activities, assess, config, survey, training, web  # noqa: E402, F401

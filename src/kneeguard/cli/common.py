@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -21,31 +20,19 @@ if TYPE_CHECKING:
     from kneeguard.storage import Database
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-class UserError(click.ClickException):
-    """A :class:`KneeguardError` shown as one line on stderr with its exit code."""
-
-    def __init__(self, error: KneeguardError) -> None:
-        super().__init__(error.message)
-        self.exit_code = error.exit_code
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
 
 
 class KneeguardGroup(TyperGroup):
     """Turns kneeguard's own errors into a one-line message and the error's exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
         try:
             return super().invoke(ctx)
         except KneeguardError as exc:
-            # typer vendors its own click: a real click.ClickException would escape it as a
-            # traceback, so print the one line here and exit through typer.
+            # typer vendors its own click, so print the one line here and exit through typer.
             typer.echo(f"Error: {exc.message}", err=True)
             raise typer.Exit(exc.exit_code) from None
         finally:
@@ -78,7 +65,7 @@ class CliState:
         return self._database
 
 
-def state(ctx: click.Context | typer.Context) -> CliState:
+def state(ctx: typer.Context) -> CliState:
     obj = ctx.find_root().obj
     if not isinstance(obj, CliState):
         obj = CliState()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import click
+import typer
 
 from kneeguard.assessment.answers import Answers, parse_answers
 from kneeguard.errors import AnswersError
@@ -83,17 +83,17 @@ def _ask(q: Question, current: Any) -> Any:
             line = f"   {i}) {choice.label}"
             if choice.help:
                 line += f" - {choice.help}"
-            click.echo(line)
+            typer.echo(line)
         if FIELDS[q.field].kind == "enum_list":
-            click.echo("   (several allowed: type the numbers separated by spaces)")
+            typer.echo("   (several allowed: type the numbers separated by spaces)")
     elif FIELDS[q.field].kind == "bool":
-        click.echo("   (y = yes, n = no)")
+        typer.echo("   (y = yes, n = no)")
     if q.help:
-        click.echo(f"   {q.help}")
+        typer.echo(f"   {q.help}")
     suffix = f" [{_show(current, q)}]" if current is not None else ""
     unit = f" ({q.unit})" if q.unit else ""
     while True:
-        raw = click.prompt(f"{q.text}{unit}{suffix}", default="", show_default=False,
+        raw = typer.prompt(f"{q.text}{unit}{suffix}", default="", show_default=False,
                            prompt_suffix=" > ")
         command = raw.strip().lower()
         if command == "":
@@ -105,13 +105,13 @@ def _ask(q: Question, current: Any) -> Any:
         if command == "-":
             return None
         if command in ("?", "h", "help"):
-            click.echo(HELP)
+            typer.echo(HELP)
             continue
         try:
             value = _parse(raw, q)
             parse_answers({"schema": SCHEMA, q.field: value})
         except AnswersError as exc:
-            click.echo(f"   Not understood: {exc}. Try again.")
+            typer.echo(f"   Not understood: {exc}. Try again.")
             continue
         return value
 
@@ -124,10 +124,10 @@ def run_wizard(known: dict[str, Any] | None = None) -> Answers:
         document = {"schema": SCHEMA, **{k: v for k, v in known.items() if k in FIELDS}}
         answers = dict(parse_answers(_listify(document)))
     questions = [(step, q) for step in kb.questionnaire.steps for q in step.questions]
-    click.echo("kneeguard assessment - a decision aid, not a diagnosis.")
-    click.echo(HELP)
+    typer.echo("kneeguard assessment - a decision aid, not a diagnosis.")
+    typer.echo(HELP)
     if known:
-        click.echo("Answers from your imported training history are shown in brackets; "
+        typer.echo("Answers from your imported training history are shown in brackets; "
                    "press Enter to keep them.")
     visited: list[int] = []
     shown_step = None
@@ -140,10 +140,10 @@ def run_wizard(known: dict[str, Any] | None = None) -> Answers:
             i += 1
             continue
         if step.id != shown_step:
-            click.echo("")
-            click.secho(f"== {step.title} ==", bold=True)
+            typer.echo("")
+            typer.secho(f"== {step.title} ==", bold=True)
             if step.intro:
-                click.echo(step.intro)
+                typer.echo(step.intro)
             shown_step = step.id
         try:
             value = _ask(q, answers.get(q.field))

@@ -34,7 +34,8 @@ class Number(Strict):
     def _from_triple(cls, data: Any) -> Any:
         if isinstance(data, list | tuple):
             if len(data) != 3:
-                raise ValueError("write a number as [value, label, source], e.g. [3.0, E, willy2019]")
+                raise ValueError(
+                    "write a number as [value, label, source], e.g. [3.0, E, willy2019]")
             return {"value": data[0], "label": data[1], "source": data[2]}
         return data
 
