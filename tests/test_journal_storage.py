@@ -114,11 +114,11 @@ def test_journal_cli_by_flags(run_cli: Any, sqlite_url: str) -> None:
 
 def test_journal_cli_interactive_asks_again_after_a_wrong_answer(run_cli: Any,
                                                                  sqlite_url: str) -> None:
-    answers = "\n".join(["2026-03-01", "", "12", "2", "", "", "", "mild", "felt stiff"]) + "\n"
+    answers = "\n".join(["2024-03-01", "", "12", "2", "", "", "", "mild", "felt stiff"]) + "\n"
     result = run_cli("--db", sqlite_url, "journal", "add", input=answers)
     assert result.exit_code == 0, result.stderr
     assert "pain_during must be a whole number from 0 to 10, not '12'" in result.stderr
-    assert "Saved journal entry 1 for 2026-03-01." in result.stdout
+    assert "Saved journal entry 1 for 2024-03-01." in result.stdout
     with connect(sqlite_url).session() as session:
         (entry,) = list_entries(session)
     assert (entry.pain_during, entry.swelling, entry.note) == (2, "mild", "felt stiff")

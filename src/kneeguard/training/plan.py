@@ -147,7 +147,8 @@ def make_plan(
     stage: int | None = None
     if last is None:
         mode, stage, first_week = "return", 0, FIRST_START_KM
-        reasons.append("No running in the history: a walk-run start, three sessions a week.")
+        reasons.append("No running in the history (import it with kneeguard import to plan "
+                       "from it): a walk-run start, three sessions a week.")
     elif rest_days is not None and rest_days >= BREAK_REST_DAYS:
         before = weekly_level(history, last)
         mode, stage = "return", (2 if rest_days < 28 else 0)
