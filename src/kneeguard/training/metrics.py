@@ -31,6 +31,8 @@ ACUTE_DAYS = 7
 CHRONIC_DAYS = 28
 CTL_DAYS = 42
 ATL_DAYS = 7
+#: Chronic load (km a day) below which the acute:chronic ratio is not shown.
+MIN_CHRONIC_KM = 0.01
 #: Foster monotony is capped here: a week of identical days has SD 0.
 MONOTONY_CAP = 10.0
 
@@ -48,12 +50,13 @@ def ewma(loads: list[float], n: int) -> list[float]:
 
 
 def acwr(loads: list[float]) -> list[float | None]:
-    """EWMA acute:chronic ratio per day; ``None`` before 28 days or with no chronic load."""
+    """EWMA acute:chronic ratio per day; ``None`` before 28 days or without chronic load
+    (under 10 m a day, e.g. months after the last run, where a ratio means nothing)."""
     acute = ewma(loads, ACUTE_DAYS)
     chronic = ewma(loads, CHRONIC_DAYS)
     out: list[float | None] = [None] * len(loads)
     for i in range(MIN_HISTORY_DAYS - 1, len(loads)):
-        if chronic[i] > 1e-9:
+        if chronic[i] >= MIN_CHRONIC_KM:
             out[i] = acute[i] / chronic[i]
     return out
 
