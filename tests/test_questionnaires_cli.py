@@ -309,3 +309,14 @@ def test_instruments_marks_the_ones_the_latest_assessment_suggests(run_cli: Any,
     text = run_cli("--db", db_url, "survey")
     assert text.exit_code == 0
     assert text.stdout.splitlines()[2].startswith("  visa_p: the VISA-P measures")
+
+
+def test_a_back_dated_form_is_compared_with_the_response_before_it(run_cli: Any,
+                                                                    tmp_path: Path) -> None:
+    for value, when in ((6, "2026-01-10"), (2, "2026-03-01")):
+        path = _write(tmp_path, "n.json", {"NPRS_NOW": value})
+        assert run_cli("survey", "nprs", "--answers", path, "--when", when).exit_code == 0
+    path = _write(tmp_path, "n.json", {"NPRS_NOW": 5})
+    result = run_cli("survey", "nprs", "--answers", path, "--when", "2026-02-01")
+    # against 6 on 10 January, not against 2 on 1 March (which would read "worsened")
+    assert "NPRS_NOW: 5   since last time: -1.0 within MCID (MCID 2)" in result.stdout

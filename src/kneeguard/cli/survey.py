@@ -139,15 +139,13 @@ def _run_form(instrument: Instrument, echo: Any, prompt_err: bool) -> dict[str, 
 
 
 def _show_result(echo: Any, instrument: Instrument, result: dict[str, Any],
-                 previous: dict[str, Any] | None, mcid: float | None) -> None:
-    from kneeguard.questionnaires import classify_change
-
+                 changes: dict[str, Any]) -> None:
+    """The scores, each with its MCID-aware change since the previous response."""
     echo(f"\n{instrument.name}")
     for key, value in result["scores"].items():
         line = f"  {key}: {format_score(instrument, value)}"
-        before = None if previous is None else previous.get(key)
-        if value is not None and before is not None:
-            change = classify_change(instrument, float(before), float(value), mcid)
+        change = changes.get(key)
+        if change is not None:
             band = "no MCID" if change.mcid is None else f"MCID {change.mcid:g}"
             line += f"   since last time: {change.describe()} ({band})"
         echo(line)
@@ -197,7 +195,7 @@ def survey(
         if json_mode:
             emit_json(result)
         else:
-            _show_result(echo, instrument, result, None, None)
+            _show_result(echo, instrument, result, {})
         return
     if len(words) != 1:
         raise InputError(f"expected one instrument id, got {' '.join(words)}")
@@ -218,15 +216,19 @@ def survey(
     clean = check_answers(instrument, raw)
     result = score(instrument, clean).to_json()
     with db.session() as session:
-        earlier = list_responses(session, instrument.id)
         stored = save_response(session, instrument.id, dict(clean), result,
                                instrument.content_hash, text_hash, answered_at)
-    previous = earlier[-1].scores if earlier else None
+        history = list_responses(session, instrument.id)
     if json_mode:
         emit_json({**result, "id": stored.id,
                    "answered_at": stored.answered_at.isoformat().replace("+00:00", "Z")})
         return
-    _show_result(echo, instrument, result, previous, _mcid_override(instrument.id, ctx))
+    from kneeguard.questionnaires import ScoredResponse, score_history
+
+    rows = score_history(instrument, [ScoredResponse(r.id, r.answered_at, r.scores)
+                                      for r in history], _mcid_override(instrument.id, ctx))
+    changes = {r.score: r.since_previous for r in rows if r.response_id == stored.id}
+    _show_result(echo, instrument, result, changes)
     echo(f"\nSaved as response {stored.id}.")
 
 
