@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import shared_path
 
+from conftest import shared_path
 from kneeguard.activities import read_bytes
 
 pytestmark = pytest.mark.corpus

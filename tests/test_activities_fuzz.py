@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from data.activity_fixtures import fit_bytes, gpx_bytes, tcx_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from data.activity_fixtures import fit_bytes, gpx_bytes, tcx_bytes
 from kneeguard.activities.fit import read_fit
 from kneeguard.activities.gpx import read_gpx
 from kneeguard.activities.model import Activity

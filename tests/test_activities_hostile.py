@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from data.activity_fixtures import gpx_bytes
 
+from data.activity_fixtures import gpx_bytes
 from kneeguard.activities import Limits, read_bytes
 from kneeguard.activities.archive import plan_import
 

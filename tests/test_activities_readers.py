@@ -6,8 +6,8 @@ import gzip
 from datetime import UTC, datetime
 
 import pytest
-from data.activity_fixtures import START, fit_bytes, gpx_bytes, tcx_bytes
 
+from data.activity_fixtures import START, fit_bytes, gpx_bytes, tcx_bytes
 from kneeguard.activities import read_bytes
 from kneeguard.activities.fit import decode_reference
 from kneeguard.activities.fitraw import decode as decode_fast

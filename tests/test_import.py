@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from data.activity_fixtures import START, fit_bytes, gpx_bytes, strava_zip, tcx_bytes
 
+from data.activity_fixtures import START, fit_bytes, gpx_bytes, strava_zip, tcx_bytes
 from kneeguard.storage.activities import import_activities, list_activities, list_shoes
 
 

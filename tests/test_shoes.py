@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from data.activity_fixtures import START, fit_bytes
-
 from kneeguard.storage.activities import import_activities, list_shoes
 
 
