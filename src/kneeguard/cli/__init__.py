@@ -87,4 +87,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 # Command families register themselves on ``app`` when imported.
-from kneeguard.cli import activities, assess, config, survey, training, web  # noqa: E402, F401
+from kneeguard.cli import activities, assess, config, report, survey, training, web  # noqa: E402, F401

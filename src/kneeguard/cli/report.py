@@ -1,0 +1,3 @@
+"""``kneeguard report``: the one- to two-page report for the physical therapist."""
+
+from __future__ import annotations
