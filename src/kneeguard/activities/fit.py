@@ -14,6 +14,7 @@ and only when that offset is plausible).
 from __future__ import annotations
 
 import io
+import struct
 from datetime import UTC, datetime
 from typing import Any
 
@@ -125,7 +126,8 @@ def decode_reference(data: bytes) -> FitData:
     except fitdecode.FitHeaderError:
         fd.damaged = ("a chained part has a broken header" if fd.file_ids
                       else "its FIT header is broken")
-    except (fitdecode.FitError, ValueError, KeyError, IndexError, TypeError) as exc:
+    except (fitdecode.FitError, ValueError, KeyError, IndexError, TypeError, struct.error,
+            EOFError) as exc:
         fd.damaged = f"decoding stopped: {str(exc).splitlines()[0][:120]}"
     return fd
 

@@ -229,7 +229,8 @@ def read_gpx(data: bytes, sport_hint: str | None = None) -> list[Activity]:
         act.device = creator.group(1) if creator else None
         if truncated:
             act.incomplete = True
-            act.incomplete_reason = "the GPX document is cut off; the points before the cut are kept"
+            act.incomplete_reason = ("the GPX document is cut off; the points before the cut "
+                                     "are kept")
         activities.append(act)
     if not activities:
         raise ActivityImportError(reasons[0])
