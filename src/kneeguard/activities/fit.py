@@ -127,7 +127,7 @@ def decode_reference(data: bytes) -> FitData:
         fd.damaged = ("a chained part has a broken header" if fd.file_ids
                       else "its FIT header is broken")
     except (fitdecode.FitError, ValueError, KeyError, IndexError, TypeError, struct.error,
-            EOFError) as exc:
+            EOFError, AssertionError) as exc:  # fitdecode asserts on some malformed input
         fd.damaged = f"decoding stopped: {str(exc).splitlines()[0][:120]}"
     return fd
 
