@@ -142,3 +142,28 @@ def test_help_starts_fast_without_heavy_imports(tmp_path: Path) -> None:
                          check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
     assert "assess" in out.stdout
+
+
+def test_wizard_prefills_the_training_story_from_imported_runs(run_cli: Any,
+                                                                sqlite_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from kneeguard.storage import connect
+    from kneeguard.storage.activities import ActivityRow
+
+    db = connect(sqlite_url)
+    now = datetime.now(UTC).replace(hour=7, minute=0, second=0, microsecond=0)
+    with db.session() as session:
+        for day in range(35, 0, -1):  # 5 weeks, a run every day: 30 km/week, then 42 km
+            km = 6.0 if day <= 7 else 30.0 / 7
+            session.add(ActivityRow(
+                sport="running", start_utc=now - timedelta(days=day), utc_offset_s=0,
+                distance_m=km * 1000, timer_s=km * 330, elapsed_s=km * 330,
+                incomplete=False, imported_at=now))
+    db.dispose()
+    result = run_cli("assess", "--format", "json", "--db", sqlite_url, input="d\n")
+    assert result.exit_code == 0, result.stderr
+    assert "[40" in result.stdout or "Answers from your imported training history" in result.stdout
+    shown = json.loads(run_cli("history", "show", "1", "--format", "json",
+                               "--db", sqlite_url).stdout)
+    assert 35 <= shown["answers"]["weekly_km_change_pct"] <= 45

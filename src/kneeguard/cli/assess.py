@@ -65,17 +65,11 @@ def assess_command(
 
 
 def _prefill(st: Any) -> dict[str, Any]:
-    """Training story and journal findings from the database, when that feature exists."""
-    try:
-        from kneeguard.storage import journal as journal_storage
-    except ImportError:  # pragma: no cover - the journal package is optional here
-        return {}
-    function = getattr(journal_storage, "assessment_prefill", None)
-    if function is None:
-        return {}
+    """Training story and journal findings known from the stored history."""
+    from kneeguard.storage.training import assessment_prefill
+
     with st.database().session() as session:
-        values = function(session)
-    return dict(values or {})
+        return dict(assessment_prefill(session))
 
 
 def print_result(console: Console, result: dict[str, Any], stored_id: int | None = None) -> None:
