@@ -176,7 +176,7 @@ def load_demo(db: Database, today: date | None = None, years: int = 1) -> Demo:
                 device="Demo watch", shoe_id=shoe_ids.get(run.shoe or ""), incomplete=False,
                 imported_at=now)
             row.sources = [ActivitySourceRow(file_name=name, content_hash=_hash(name), leg=0,
-                                              format="fit")]
+                                              format="fit", preferred=True)]
             rows.append(row)
         session.add_all(rows)
         session.flush()

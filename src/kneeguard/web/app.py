@@ -72,16 +72,14 @@ def create_app(settings: Settings | None = None, *, cache: bool = True) -> FastA
         secret=secret, upload_max_bytes=int(settings.upload_max_mb * MB))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    from kneeguard.web import api
-    from kneeguard.web.views import (
-        activities,
-        assessment,
-        home,
-        journal,
-        login,
-        plan,
-        training,
-    )
+    import kneeguard.web.api as api
+    import kneeguard.web.views.activities as activities
+    import kneeguard.web.views.assessment as assessment
+    import kneeguard.web.views.home as home
+    import kneeguard.web.views.journal as journal
+    import kneeguard.web.views.login as login
+    import kneeguard.web.views.plan as plan
+    import kneeguard.web.views.training as training
 
     for module in (home, assessment, activities, training, journal, plan, login):
         app.include_router(module.router)

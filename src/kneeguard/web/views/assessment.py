@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kneeguard.errors import AnswersError
@@ -108,7 +108,7 @@ def history(request: Request) -> HTMLResponse:
 
 
 @router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
-def result(request: Request, assessment_id: int) -> HTMLResponse:
+def result(request: Request, assessment_id: int = Path(ge=1, le=2**31 - 1)) -> HTMLResponse:
     from kneeguard.knowledge import load_kb
     from kneeguard.storage.assessments import get_assessment
 
@@ -139,7 +139,7 @@ def _answer_labels(answers: dict[str, Any]) -> list[tuple[str, str]]:
             if isinstance(value, bool):
                 text = "yes" if value else "no"
             elif isinstance(value, list):
-                text = "; ".join(names.get(v, v) for v in value)
+                text = "; ".join(names.get(str(v), str(v)) for v in value)
             elif isinstance(value, str):
                 text = names.get(value, value)
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kneeguard.errors import JournalError
@@ -69,7 +69,7 @@ async def add(request: Request) -> Response:
     from kneeguard.storage.journal import add_entry
 
     form = await checked_form(request)
-    values = {name: form.get(name, "") for name in TEXT_FIELDS}
+    values: dict[str, Any] = {name: form.get(name, "") for name in TEXT_FIELDS}
     values["locations"] = [v for v in form.getlist("locations") if isinstance(v, str)]
     try:
         entry = parse_entry(form_entry(form), date.today())
@@ -82,7 +82,8 @@ async def add(request: Request) -> Response:
 
 
 @router.post("/journal/{entry_id}/delete")
-async def delete(request: Request, entry_id: int) -> RedirectResponse:
+async def delete(request: Request,
+                 entry_id: int = Path(ge=1, le=2**31 - 1)) -> RedirectResponse:
     from kneeguard.storage.journal import delete_entry
 
     await checked_form(request)
