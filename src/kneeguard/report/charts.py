@@ -222,3 +222,58 @@ def to_svg(spec: dict[str, Any], label: str = "", cache: bool = True) -> str:
 def clear_cache() -> None:
     with _SVG_LOCK:
         _SVG_CACHE.clear()
+
+
+# -- questionnaires ---------------------------------------------------------------------
+
+CHANGE_SHAPES = (("first", "circle"), ("improved", "triangle-up"),
+                 ("worsened", "triangle-down"), ("within MCID", "diamond"),
+                 ("no MCID", "square"))
+
+
+def questionnaire_scores(rows: Rows, *, mcid: float | None, score_range: tuple[float, float],
+                         higher_is_better: bool, title: str) -> dict[str, Any]:
+    """One questionnaire's scores over time, one panel per score (KOOS subscales, NPRS
+    contexts), each with its MCID band: the shaded range within the MCID of the first
+    score, where a change is not yet called better or worse. The point shape says the
+    change since the previous response. Rows, oldest first: ``date`` (ISO), ``score``
+    (its name), ``value``, ``change`` (first, improved, worsened, within MCID, no MCID)."""
+    alt = _alt()
+    low, high = float(score_range[0]), float(score_range[1])
+    names = list(dict.fromkeys(str(r["score"]) for r in rows))
+    seen: set[str] = set()
+    values = []
+    for r in rows:
+        value, name = float(r["value"]), str(r["score"])
+        band = mcid is not None and name not in seen
+        seen.add(name)
+        values.append({"date": r["date"], "score": name, "value": value,
+                       "change": r["change"],
+                       "low": max(low, value - mcid) if band and mcid is not None else None,
+                       "high": min(high, value + mcid) if band and mcid is not None else None})
+    y_scale = alt.Scale(domain=[low, high], nice=False)
+    base = alt.Chart().encode(x=alt.X("date:T", title=None, scale=alt.Scale(padding=14),
+                                      axis=alt.Axis(format="%d %b %y", labelAngle=0,
+                                                    tickCount=6)))
+    layers = []
+    if mcid is not None:
+        layers.append(base.transform_filter("datum.low != null").mark_rect(
+            color=BLUE, opacity=0.14).encode(x=alt.value(0), x2=alt.value("width"),
+                                             y=alt.Y("low:Q", scale=y_scale), y2="high:Q"))
+    y = alt.Y("value:Q", title="higher is better" if higher_is_better else "lower is better",
+              scale=y_scale)
+    shapes = [(c, s) for c, s in CHANGE_SHAPES if (c == "no MCID") == (mcid is None)
+              or c == "first"]
+    layers.append(base.mark_line(color=BLUE, strokeWidth=2).encode(y=y))
+    layers.append(base.mark_point(filled=True, size=90, opacity=1, color=BLUE).encode(
+        y=y, shape=alt.Shape("change:N", title="change since the previous", scale=alt.Scale(
+            domain=[c for c, _ in shapes], range=[s for _, s in shapes]))))
+    chart = alt.layer(*layers, data=alt.Data(values=values)).properties(
+        width=WIDTH, height=HEIGHT if len(names) == 1 else 110)
+    if len(names) > 1:
+        chart = chart.facet(row=alt.Row("score:N", title=None, sort=names, header=alt.Header(
+            labelAngle=0, labelOrient="top", labelAnchor="start", labelFontSize=12,
+            labelFontWeight="bold", labelColor="#222222")))
+    note = (f" (shaded: within the MCID of {mcid:g} from the first score)" if mcid is not None
+            else " (no published MCID: changes are shown, not judged)")
+    return _finish(chart, title + note)
