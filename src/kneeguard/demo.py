@@ -127,10 +127,11 @@ def build_demo(today: date | None = None, years: int = 1) -> Demo:
     onsets = (7.5, 6.6, 5.8, 5.0, 4.3, 3.6, 3.0, 2.4)
     recent = [r for r in demo.runs if (today - r.day).days <= 26]
     for run, onset in zip(recent[-len(onsets):], onsets, strict=False):
+        run.km = max(run.km, round(onset / 0.8 + 0.5, 2))  # the pain begins inside the run
         during = 2 if onset > 4.5 else 3
         note = "Below the kneecap again." if onset < 4 else ""
         demo.journal.append(DemoJournal(run.day, 0 if onset > 4 else 1, during, during,
-                                        round(min(onset, run.km * 0.8), 1), note))
+                                        onset, note))
     demo.answers = dict(DEMO_ANSWERS)
     return demo
 

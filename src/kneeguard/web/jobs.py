@@ -58,7 +58,7 @@ class Jobs:
     def __init__(self) -> None:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kneeguard-job")
+        self._pool: ThreadPoolExecutor | None = None
 
     def submit(self, kind: str, work: Callable[[Progress], dict[str, Any]],
                workdir: Path | None = None) -> Job:
@@ -85,7 +85,11 @@ class Jobs:
                 if job.workdir is not None:
                     shutil.rmtree(job.workdir, ignore_errors=True)
 
-        self._pool.submit(run)
+        with self._lock:
+            if self._pool is None:  # first job, or the app was shut down and started again
+                self._pool = ThreadPoolExecutor(max_workers=1,
+                                                thread_name_prefix="kneeguard-job")
+            self._pool.submit(run)
         return job
 
     def get(self, job_id: str) -> Job:
@@ -111,4 +115,7 @@ class Jobs:
             del self._jobs[key]
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

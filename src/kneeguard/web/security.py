@@ -202,12 +202,13 @@ class SecurityMiddleware:
                 await _refuse(send, 415, "The API accepts JSON bodies (Content-Type: "
                               "application/json) and multipart uploads only.", api)
                 return
-            limit = self.upload_max if ctype == "multipart/form-data" else FORM_MAX_BYTES
+            upload = ctype == "multipart/form-data"
+            limit = self.upload_max if upload else FORM_MAX_BYTES
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > limit:
-                await _refuse(send, 413, _too_large(limit), api)
+                await _refuse(send, 413, _too_large(limit, upload), api)
                 return
-            receive = _limited(receive, limit)
+            receive = _limited(receive, limit, upload)
         csrf_cookie = cookies.get(CSRF_COOKIE)
         new_cookie = None
         if not csrf_cookie or len(csrf_cookie) < 16:
@@ -225,8 +226,8 @@ class SecurityMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except BodyTooLarge:
-            await _refuse(send, 413, _too_large(limit), api)
+        except BodyTooLarge as exc:
+            await _refuse(send, 413, str(exc.detail), api)
 
     def _authorised(self, headers: dict[str, str], cookies: dict[str, str]) -> bool:
         auth = headers.get("authorization", "")
@@ -241,19 +242,19 @@ class SecurityMiddleware:
 class BodyTooLarge(HTTPException):
     """Raised inside the app when a streamed body passes its limit (an HTTP 413)."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, _too_large(limit))
+    def __init__(self, limit: int, upload: bool) -> None:
+        super().__init__(413, _too_large(limit, upload))
 
 
-def _too_large(limit: int) -> str:
-    if limit >= 1024 * 1024 * 2:
-        return (f"The upload is larger than the limit of {limit / 1024 / 1024:g} MB "
+def _too_large(limit: int, upload: bool) -> str:
+    if upload:
+        return (f"The upload is larger than the limit of {limit / 1024 / 1024:.3g} MB "
                 "(setting upload_max_mb); import very large archives with "
                 "`kneeguard import` instead.")
     return f"The request is larger than {limit // 1024} KB, the limit for a form."
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
+def _limited(receive: Receive, limit: int, upload: bool) -> Receive:
     seen = 0
 
     async def wrapped() -> Message:
@@ -262,7 +263,7 @@ def _limited(receive: Receive, limit: int) -> Receive:
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise BodyTooLarge(limit)
+                raise BodyTooLarge(limit, upload)
         return message
 
     return wrapped

@@ -92,6 +92,13 @@ async def delete(request: Request,
     return RedirectResponse("/journal#entries", status_code=303)
 
 
+WORDS = (("pain_onset_km", "onset distance"), ("pain_before", "pain before"),
+         ("pain_during", "pain during"), ("pain_after", "pain after"), ("run_id", "run"))
+
+
 def _clean(message: str) -> str:
+    """The storage message in the form's words (field ids become the labels' words)."""
     text = message.removeprefix("journal entry: ")
+    for name, words in WORDS:
+        text = text.replace(name, words)
     return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
