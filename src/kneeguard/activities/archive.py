@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from kneeguard.activities.model import Skipped
 from kneeguard.activities.reader import MB, Limits
@@ -233,8 +234,7 @@ def _member_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
         return sniff(handle.read(4096))
 
 
-def _copy_capped(src: io.BufferedIOBase | zipfile.ZipExtFile, dst: io.BufferedWriter,
-                 limit: int) -> int:
+def _copy_capped(src: IO[bytes], dst: IO[bytes], limit: int) -> int:
     total = 0
     while True:
         block = src.read(1 << 20)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import struct
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from kneeguard.activities import fitraw
@@ -29,7 +29,7 @@ from kneeguard.activities.track import (
     sort_by_time,
     summarise,
 )
-from kneeguard.activities.validate import check_start
+from kneeguard.activities.validate import amount, check_start, instant, number
 from kneeguard.errors import ActivityImportError
 
 FILE_ACTIVITY = 4
@@ -90,7 +90,8 @@ def decode_reference(data: bytes) -> FitData:
     fd = FitData()
     targets = {0: fd.file_ids, 12: fd.sports, 18: fd.sessions, 19: fd.laps, 34: fd.activities}
     records = fd.records
-    reader = fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE,
+    stream = io.BytesIO(data)
+    reader = fitdecode.FitReader(stream, check_crc=fitdecode.CrcCheck.RAISE,
                                  error_handling=fitdecode.ErrorHandling.IGNORE)
     try:
         for frame in reader:
@@ -101,7 +102,7 @@ def decode_reference(data: bytes) -> FitData:
                 row: dict[str, Any] = {}
                 for fnum, name in fitraw.RECORD_FIELDS.items():
                     if name not in row or row[name] is None:
-                        row[name] = _raw(frame, fnum)
+                        row[name] = number(_raw(frame, fnum))
                 if row["t"] is None:
                     stamp = frame.get_value("timestamp", fallback=None)
                     if isinstance(stamp, datetime):
@@ -112,11 +113,14 @@ def decode_reference(data: bytes) -> FitData:
                 msg: dict[str, Any] = {}
                 for fnum, name in fitraw.WANTED[num].items():
                     value = _raw(frame, fnum)
-                    if value is not None and isinstance(value, (int, float)):
-                        if name in fitraw.TIME_FIELDS:
-                            value = value + FIT_EPOCH
-                        elif name in fitraw.SCALES:
-                            value = value / fitraw.SCALES[name]
+                    if name in fitraw.STRING_FIELDS:
+                        value = value if isinstance(value, str) else None
+                    else:  # a damaged file can hold text or NaN where a number belongs
+                        value = number(value)
+                    if value is not None and name in fitraw.TIME_FIELDS:
+                        value = value + FIT_EPOCH
+                    elif value is not None and name in fitraw.SCALES:
+                        value = value / fitraw.SCALES[name]
                     msg[name] = value
                 targets[num].append(msg)
     except fitdecode.FitCRCError:
@@ -128,8 +132,15 @@ def decode_reference(data: bytes) -> FitData:
                       else "its FIT header is broken")
     except (fitdecode.FitError, ValueError, KeyError, IndexError, TypeError, struct.error,
             EOFError, AssertionError) as exc:  # fitdecode asserts on some malformed input
-        fd.damaged = f"decoding stopped: {str(exc).splitlines()[0][:120]}"
+        # fitdecode's own failures on malformed bytes; what it yielded before is kept.
+        fd.damaged = f"damaged FIT data at byte {stream.tell()} ({_describe(exc)})"
     return fd
+
+
+def _describe(exc: BaseException) -> str:
+    """The first line of an exception's message, or its type when it has none."""
+    lines = str(exc).strip().splitlines()
+    return lines[0][:120] if lines else type(exc).__name__
 
 
 def _raw(frame: Any, num: int) -> Any:
@@ -201,7 +212,7 @@ def _utc_offset(fd: FitData, track: Track) -> int:
         if stamp and local:
             offset = local - stamp
             if abs(offset) <= 14 * 3600:
-                return int(round(offset / 900.0)) * 900
+                return 900 * round(float(offset) / 900.0)
     return offset_from_longitude(first_value(track.lon, SEMICIRCLE_DEG))
 
 
@@ -215,9 +226,9 @@ def _from_session(session: dict[str, Any], nxt: dict[str, Any] | None, track: Tr
     end = (nxt.get("start_time") or nxt.get("timestamp")) if nxt else None
     part = track.between(start, (end - 0.001) if end else track.end if len(track) else start)
     summary = summarise(part) if len(part) > 1 else None
-    distance = session.get("total_distance")
-    timer = session.get("total_timer_time")
-    elapsed = session.get("total_elapsed_time")
+    distance = amount(session.get("total_distance"))
+    timer = amount(session.get("total_timer_time"))
+    elapsed = amount(session.get("total_elapsed_time"))
     if distance is None:
         distance = summary.distance_m if summary else 0.0
     if timer is None:
@@ -239,7 +250,7 @@ def _from_session(session: dict[str, Any], nxt: dict[str, Any] | None, track: Tr
     return Activity(
         sport=sport,
         sub_sport=_enum_name("sub_sport", session.get("sub_sport")),
-        start_utc=datetime.fromtimestamp(start, UTC),
+        start_utc=instant(start),
         distance_m=round(float(distance), 2),
         timer_s=round(float(timer), 3),
         elapsed_s=round(float(elapsed), 3),
@@ -260,7 +271,7 @@ def _from_records(fd: FitData, track: Track) -> Activity:
     act = Activity(
         sport=sport,
         sub_sport=_enum_name("sub_sport", sport_msg.get("sub_sport")),
-        start_utc=datetime.fromtimestamp(track.start, UTC),
+        start_utc=instant(track.start),
         distance_m=round(summary.distance_m, 2),
         timer_s=round(summary.timer_s, 3),
         elapsed_s=round(summary.elapsed_s, 3),

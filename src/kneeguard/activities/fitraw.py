@@ -62,6 +62,9 @@ RECORD_COLUMNS = ("t", "d", "alt", "hr", "lat", "lon")
 SCALES = {"total_elapsed_time": 1000.0, "total_timer_time": 1000.0, "total_distance": 100.0,
           "avg_fractional_cadence": 128.0}
 TIME_FIELDS = {"timestamp", "start_time", "time_created", "local_timestamp"}
+STRING_FIELDS = frozenset({"product_name"})
+# Struct codes a wanted field may have: integers for numbers, text for names.
+_CODES = {False: frozenset("BbhHiIqQ"), True: frozenset("s")}
 
 
 @dataclass
@@ -96,14 +99,16 @@ class _Def:
         for num, size, base in fields:
             code, bsize, invalid = _BASE.get(base & 0x1F, ("", 0, None))
             name = wanted.get(num) if wanted else None
-            if name is None or not code:
+            if name is None or size == 0 or code not in _CODES[name in STRING_FIELDS]:
+                # Not wanted, or a base type that cannot hold it (a number stored as text
+                # or floats, a name stored as a number): the field is left out.
                 pad += size
                 continue
             if code == "s":
                 entry = f"{size}s"
             elif size == bsize:
                 entry = code
-            elif glob != RECORD and size % bsize == 0:
+            elif glob != RECORD and size > bsize and size % bsize == 0:
                 entry = f"{code}{size - bsize}x"
             else:
                 raise Unusual(f"field {num} of message {glob} has size {size}")
@@ -246,12 +251,15 @@ def decode(data: bytes) -> FitData:
 
 def peek_file_type(data: bytes) -> int | None:
     """The FIT file type (4 = activity) from the first file_id message, or None."""
-    if len(data) < 14 or data[0] not in (12, 14) or data[8:12] != b".FIT":
+    total = len(data)
+    if total < 14 or data[0] not in (12, 14) or data[8:12] != b".FIT":
         return None
     p = data[0]
     defs: dict[int, _Def] = {}
     try:
         for _ in range(8):
+            if p + 6 > total:
+                return None
             h = data[p]
             if h & 0x80:
                 return None
@@ -259,23 +267,28 @@ def peek_file_type(data: bytes) -> int | None:
                 endian = ">" if data[p + 2] == 1 else "<"
                 glob = int.from_bytes(data[p + 3:p + 5], "big" if endian == ">" else "little")
                 n = data[p + 5]
-                fields = [tuple(data[p + 6 + 3 * i:p + 9 + 3 * i]) for i in range(n)]
                 q = p + 6 + 3 * n
+                if q + 1 > total:
+                    return None
+                fields = [(data[p + 6 + 3 * i], data[p + 7 + 3 * i], data[p + 8 + 3 * i])
+                          for i in range(n)]
                 dev_size = 0
                 if h & 0x20:
                     nd = data[q]
+                    if q + 1 + 3 * nd > total:
+                        return None
                     dev_size = sum(data[q + 2 + 3 * i] for i in range(nd))
                     q += 1 + 3 * nd
-                defs[h & 0x0F] = _Def(glob, endian, fields, dev_size)  # type: ignore[arg-type]
+                defs[h & 0x0F] = _Def(glob, endian, fields, dev_size)
                 p = q
                 continue
             d = defs.get(h & 0x0F)
-            if d is None:
+            if d is None or p + 1 + d.size > total:
                 return None
             if d.glob == 0:
                 value = _scalar(d, d.struct.unpack_from(data, p + 1)).get("type")
                 return value if isinstance(value, int) else None
             p += 1 + d.size
-    except (IndexError, struct.error, Unusual):
+    except Unusual:
         return None
     return None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from kneeguard.activities.model import RUNNING_SPORTS, Activity
@@ -29,7 +28,7 @@ from kneeguard.activities.track import (
     sort_by_time,
     summarise,
 )
-from kneeguard.activities.validate import check_start
+from kneeguard.activities.validate import check_start, instant
 from kneeguard.activities.xmlsafe import (
     child,
     child_text,
@@ -268,7 +267,7 @@ def _activity(group: list[GpxTrack], sport_hint: str | None, leg: int) -> Activi
     track = sort_by_time(raw)
     assert track.d is not None
     cut = [i for i, m in enumerate(track.d) if m]
-    start = datetime.fromtimestamp(track.start, UTC)
+    start = instant(track.start)
     problem = check_start(start)
     if problem:
         raise ActivityImportError(problem)

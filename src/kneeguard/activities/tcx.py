@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from kneeguard.activities.model import RUNNING_SPORTS, Activity
 from kneeguard.activities.sports import sport_from_name
@@ -26,7 +25,7 @@ from kneeguard.activities.track import (
     summarise,
     usable,
 )
-from kneeguard.activities.validate import check_start
+from kneeguard.activities.validate import amount, check_start, instant
 from kneeguard.activities.xmlsafe import (
     child,
     child_text,
@@ -108,12 +107,12 @@ def _fast(text: str) -> list[TcxActivity] | None:
         laps = _LAP.findall(chunk)
         if len(laps) != chunk.count("<Lap ") and not truncated:
             return None
-        for start, time_s, dist, head in laps:
-            hr = _LAP_HR.search(head)
-            cad = _LAP_CAD.search(head)
-            act.laps.append(Lap(parse_time(start), to_float(time_s), to_float(dist),
-                                to_float(hr.group(1)) if hr else None,
-                                to_float(cad.group(1)) if cad else None))
+        for start, time_s, distance, head in laps:
+            lap_hr = _LAP_HR.search(head)
+            lap_cad = _LAP_CAD.search(head)
+            act.laps.append(Lap(parse_time(start), to_float(time_s), to_float(distance),
+                                to_float(lap_hr.group(1)) if lap_hr else None,
+                                to_float(lap_cad.group(1)) if lap_cad else None))
         if not truncated and _columns(act, chunk):
             out.append(act)
             continue
@@ -122,10 +121,10 @@ def _fast(text: str) -> list[TcxActivity] | None:
         if len(points) != opened and not (truncated and len(points) >= opened - 1):
             return None
         if points:
-            times, lat, lon, alt, dist, hr = (list(c) for c in zip(*points, strict=True))
+            times, lat, lon, alt, dists, hrs = (list(c) for c in zip(*points, strict=True))
             act.t = parse_times(times)
             act.lat, act.lon = floats(lat), floats(lon)
-            act.alt, act.dist, act.hr = floats(alt), floats(dist), floats(hr)
+            act.alt, act.dist, act.hr = floats(alt), floats(dists), floats(hrs)
         cad_values = literal_findall(_RUN_CAD, chunk) or _BIKE_CAD.findall(chunk)
         act.cadence = [v for v in floats(cad_values) if v is not None]
         out.append(act)
@@ -243,7 +242,7 @@ def _activity(act: TcxActivity, sport_hint: str | None, leg: int) -> Activity:
         raise ActivityImportError("the TCX activity has no time")
     start = min(starts) if parse_time(act.id) is None else parse_time(act.id)
     assert start is not None
-    start_dt = datetime.fromtimestamp(start, UTC)
+    start_dt = instant(start)
     problem = check_start(start_dt)
     if problem:
         raise ActivityImportError(problem)
@@ -253,35 +252,39 @@ def _activity(act: TcxActivity, sport_hint: str | None, leg: int) -> Activity:
     if not usable(track.d) and usable(track.lat):
         distance, _ = distance_from_positions(track, RUNNING_MAX_SPEED)
     summary = summarise(track, distance) if len(track) > 1 else None
-    lap_times = [lap.time_s for lap in act.laps]
-    lap_dists = [lap.distance_m for lap in act.laps]
-    if act.laps and None not in lap_times:
-        timer = float(sum(lap_times))  # type: ignore[arg-type]
+    lap_times = [amount(lap.time_s) for lap in act.laps]
+    lap_dists = [amount(lap.distance_m) for lap in act.laps]
+    known_times = [v for v in lap_times if v is not None]
+    known_dists = [v for v in lap_dists if v is not None]
+    if act.laps and len(known_times) == len(act.laps):
+        timer = float(sum(known_times))
     else:
         timer = summary.timer_s if summary else 0.0
-    if act.laps and None not in lap_dists and sum(lap_dists) > 0:  # type: ignore[arg-type]
-        dist = float(sum(lap_dists))  # type: ignore[arg-type]
+    if act.laps and len(known_dists) == len(act.laps) and sum(known_dists) > 0:
+        dist = float(sum(known_dists))
     else:
         dist = summary.distance_m if summary else 0.0
     ends = [start + timer]
     if len(track):
         ends.append(track.end)
-    for lap in act.laps:
-        if lap.start is not None and lap.time_s is not None:
-            ends.append(lap.start + lap.time_s)
+    for lap, lap_time in zip(act.laps, lap_times, strict=True):
+        if lap.start is not None and lap_time is not None:
+            ends.append(lap.start + lap_time)
     elapsed = max(ends) - start
     gain = summary.elevation_gain_m if summary else None
-    sport = {"running": "running", "biking": "cycling"}.get((act.sport or "").lower())
-    if sport is None:
-        sport = sport_from_name(sport_hint) or infer_sport(dist, timer, gain)
-    if sport == "running" and sport_hint:
-        sport = sport_from_name(sport_hint) if sport_from_name(sport_hint) in RUNNING_SPORTS \
-            else sport
-    weighted = [(lap.avg_hr, lap.time_s) for lap in act.laps
-                if lap.avg_hr is not None and lap.time_s]
+    named = {"running": "running", "biking": "cycling"}.get((act.sport or "").lower())
+    hinted = sport_from_name(sport_hint)
+    if named is None:
+        sport = hinted or infer_sport(dist, timer, gain)
+    elif named == "running" and hinted in RUNNING_SPORTS:
+        sport = hinted  # Strava's list knows trail and treadmill runs; TCX says only Running
+    else:
+        sport = named
+    weighted = [(lap.avg_hr, lap_time) for lap, lap_time in zip(act.laps, lap_times, strict=True)
+                if lap.avg_hr is not None and lap_time]
     if weighted:
-        avg_hr: float | None = (sum(h * w for h, w in weighted)  # type: ignore[operator]
-                                / sum(w for _, w in weighted))  # type: ignore[misc]
+        avg_hr: float | None = (sum(h * w for h, w in weighted)
+                                / sum(w for _, w in weighted))
     else:
         avg_hr = summary.avg_hr if summary else None
     cad = sum(act.cadence) / len(act.cadence) if act.cadence else None

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import le, sub
+from typing import TypeGuard
 
 from kneeguard.activities.model import Split
 
@@ -37,6 +38,7 @@ PAUSE_GAP_S = 30.0
 PAUSE_MOVING_SPEED = 1.0
 RUNNING_MAX_SPEED = 10.0
 ANY_MAX_SPEED = 60.0
+MAX_SPLITS = 2000  # km; a damaged distance column must not make millions of splits
 ONE_DEGREE_M = 1000.0 * 10000.8 / 90.0  # gpxpy's length of one degree of latitude
 EARTH_RADIUS_M = 6378.137 * 1000.0
 
@@ -89,7 +91,7 @@ def has_gaps(col: Column | None) -> bool:
     return col is not None and None in col
 
 
-def usable(col: Column | None) -> bool:
+def usable(col: Column | None) -> TypeGuard[Column]:
     """A column with at least one value."""
     return col is not None and any(v is not None for v in col)
 
@@ -116,7 +118,7 @@ def monotonic(col: Sequence[float]) -> Sequence[float]:
 def sort_by_time(track: Track) -> Track:
     """Drop samples without a time and samples that go back in time."""
     t = track.t
-    if None not in t and all(map(le, t[:-1], t[1:])):  # type: ignore[operator]
+    if None not in t and all(map(le, t[:-1], t[1:])):
         return track
     keep: list[int] = []
     last = -math.inf
@@ -143,6 +145,7 @@ def flat_distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     d_lon = math.radians(lon2 - lon1)
     a = (math.sin(d_lat / 2) ** 2 + math.cos(math.radians(lat1)) * math.cos(math.radians(lat2))
          * math.sin(d_lon / 2) ** 2)
+    a = min(max(a, 0.0), 1.0)  # rounding can push it past 1 for antipodal or odd positions
     return EARTH_RADIUS_M * 2 * math.atan2(math.sqrt(a), math.sqrt(1 - a))
 
 
@@ -281,7 +284,7 @@ def summarise(track: Track, distance: Sequence[float] | None = None,
             splits.append(Split(k - 1, round(target - prev_d, 2), round(at - prev_time, 3),
                                 None if avg_hr is None else round(avg_hr, 1),
                                 None if gain is None else round(gain, 1)))
-            if target >= total_d:
+            if target >= total_d or k >= MAX_SPLITS:
                 break
             prev_i, prev_time, prev_d = i, at, target
             k += 1
@@ -315,7 +318,7 @@ def offset_from_longitude(lon: float | None) -> int:
     """A local UTC offset guessed from longitude (solar time, whole hours)."""
     if lon is None or not -180.0 <= lon <= 180.0:
         return 0
-    return int(round(lon / 15.0)) * 3600
+    return round(lon / 15.0) * 3600
 
 
 def first_value(col: Column | None, scale: float = 1.0) -> float | None:

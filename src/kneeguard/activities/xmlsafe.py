@@ -102,9 +102,13 @@ def to_float(value: str | None) -> float | None:
 def floats(values: list[str]) -> list[float | None]:
     """Numbers from strings; empty or malformed ones become None."""
     try:
-        return [float(v) for v in values]  # the fast, common case
+        out: list[float | None] = [float(v) for v in values]  # the fast, common case
     except ValueError:
         return [to_float(v) for v in values]
+    total = sum(out)  # type: ignore[arg-type]
+    if total - total == 0.0:  # every value finite (NaN or infinity would spoil the sum)
+        return out
+    return [to_float(v) for v in values]
 
 
 def parse_time(value: str | None) -> float | None:
