@@ -58,6 +58,11 @@ def report_data(session: Session, settings: Settings | None = None, today: date 
     from kneeguard.storage.training import load_runs
 
     settings = settings or Settings()
+    if not 500.0 <= float(settings.shoe_limit_km) <= 800.0:
+        from kneeguard.errors import ConfigError
+
+        raise ConfigError(f"shoe_limit_km must be between 500 and 800 km, not "
+                          f"{settings.shoe_limit_km:g}")
     today = today or date.today()
     now = now or datetime.now(UTC)
     kb = load_kb()
@@ -72,7 +77,7 @@ def report_data(session: Session, settings: Settings | None = None, today: date 
         "kb_version": kb.version,
         "kb_released": kb.released,
         "notice": kb.notice,
-        "assessment": _assessment(assessments, kb.version),
+        "assessment": _assessment(assessments, kb.version, today),
         "training": _training(session, runs, settings, today, weeks),
         "journal": _journal(entries, runs, today),
         "questionnaires": _questionnaires(session, settings, latest),
@@ -87,7 +92,8 @@ def _local(value: datetime) -> datetime:
     return value.astimezone() if value.tzinfo is not None else value
 
 
-def _assessment(stored: list[StoredAssessment], kb_version: str) -> dict[str, Any]:
+def _assessment(stored: list[StoredAssessment], kb_version: str,
+                today: date) -> dict[str, Any]:
     if not stored:
         return {"present": False, "missing": MISSING["assessment"]}
     latest = stored[0]
@@ -106,6 +112,7 @@ def _assessment(stored: list[StoredAssessment], kb_version: str) -> dict[str, An
         "id": latest.id,
         "created_at": latest.created_at.isoformat(),
         "date": _local(latest.created_at).date().isoformat(),
+        "days_before_report": (today - _local(latest.created_at).date()).days,
         "kb_version": latest.kb_version,
         "kb_current": latest.kb_version == kb_version,
         "triage": {"level": triage.get("level", latest.triage_level),
@@ -194,6 +201,7 @@ def _training(session: Session, runs: list[Run], settings: Settings, today: date
     from kneeguard.storage.activities import list_shoes
     from kneeguard.storage.training import load_shoes
     from kneeguard.training import overview
+    from kneeguard.training.series import monday
     from kneeguard.training.warnings import comebacks
 
     running = [r for r in runs if r.is_running and r.distance_m > 0 and r.local_day <= today]
@@ -203,9 +211,18 @@ def _training(session: Session, runs: list[Run], settings: Settings, today: date
     # Four extra weeks give the first shown week its 4-week average.
     view = overview(runs, load_shoes(session), weeks=weeks + 4, shoe_limit_km=limit,
                     today=today)
-    shown = view.weeks[-weeks:]
-    shown_from = shown[0].week.week_start
-    starts = [row.week.week_start for row in shown]
+    # (week start, km, runs, longest km) for every week, then empty weeks up to today's week
+    # when the last run falls inside the window: a current break shows as a gap.
+    rows = [(r.week.week_start, r.week.km, r.week.runs, r.week.longest_km) for r in view.weeks]
+    this_monday = monday(today)
+    gap = (this_monday - rows[-1][0]).days // 7
+    if 0 < gap < weeks:
+        rows += [(rows[-1][0] + timedelta(weeks=k), 0.0, 0, 0.0) for k in range(1, gap + 1)]
+    current = rows[-1][0] == this_monday
+    offset = max(0, len(rows) - weeks)
+    shown = rows[offset:]
+    shown_from = shown[0][0]
+    starts = [start for start, *_ in shown]
     warnings = view.warnings
     flags: dict[date, list[str]] = {}
     for w in warnings:
@@ -214,23 +231,22 @@ def _training(session: Session, runs: list[Run], settings: Settings, today: date
             label = w.kind.replace("_", " ")
             if label not in flags.setdefault(start, []):
                 flags[start].append(label)
-    kms = [row.week.km for row in view.weeks]
-    offset = len(view.weeks) - len(shown)
+    kms = [km for _, km, _, _ in rows]
     weekly = []
-    for i, row in enumerate(shown):
+    for i, (start, km, count, longest) in enumerate(shown):
         before = kms[max(0, offset + i - 4):offset + i]
-        weekly.append({"week_start": row.week.week_start.isoformat(),
-                       "km": round(row.week.km, 1), "runs": row.week.runs,
-                       "longest_km": round(row.week.longest_km, 1),
-                       "change_pct": None if row.week.change_pct is None
-                       else round(row.week.change_pct),
+        previous = kms[offset + i - 1] if offset + i > 0 else 0.0
+        weekly.append({"week_start": start.isoformat(), "km": round(km, 1), "runs": count,
+                       "longest_km": round(longest, 1),
+                       "change_pct": round(100.0 * (km - previous) / previous)
+                       if previous > 0 else None,
                        "average_km": round(statistics.fmean(before), 1)
                        if len(before) == 4 else None,
-                       "flag": ", ".join(flags.get(row.week.week_start, [])) or None})
+                       "flag": ", ".join(flags.get(start, [])) or None})
     in_window = [w for w in warnings if w.date >= shown_from]
     returns = comebacks(running)
     last_comeback = returns[-1] if returns else None
-    load = shown[-1].load
+    load = view.weeks[-1].load if view.weeks[-1].week.week_start == this_monday else None
     month_ago = today - timedelta(days=30)
     shoes: list[dict[str, Any]] = []
     for shoe in list_shoes(session):
@@ -241,7 +257,7 @@ def _training(session: Session, runs: list[Run], settings: Settings, today: date
                       "last_run": shoe.last_run.date().isoformat() if shoe.last_run else None})
     shoes.sort(key=lambda s: s["last_run"] or "", reverse=True)  # most recently run first
     shoes.sort(key=lambda s: s["retired"])  # then the retired pairs
-    recent4 = [row.week.km for row in shown[-5:-1]]
+    recent4 = kms[-5:-1] if current else []
     return {
         "present": True,
         "runs": len(running),
@@ -251,7 +267,9 @@ def _training(session: Session, runs: list[Run], settings: Settings, today: date
         "weeks_shown": len(shown),
         "shown_from": shown_from.isoformat(),
         "weekly": weekly,
-        "this_week_km": round(shown[-1].week.km, 1),
+        "current": current,
+        "days_since_last_run": (today - running[-1].local_day).days,
+        "this_week_km": round(kms[-1], 1) if current else None,
         "usual_week_km": round(statistics.median(recent4), 1) if recent4 else None,
         "longest_30d_km": round(max((r.km for r in running if r.local_day >= month_ago),
                                     default=0.0), 1),
@@ -265,8 +283,6 @@ def _training(session: Session, runs: list[Run], settings: Settings, today: date
             "acwr": None if load.acwr is None else round(load.acwr, 2),
             "ctl": round(load.ctl, 1), "atl": round(load.atl, 1), "tsb": round(load.tsb, 1),
             "monotony": round(load.monotony, 2)},
-        "run_rows": [{"date": r.local_day.isoformat(), "km": round(r.km, 2)}
-                     for r in running if r.local_day >= today - timedelta(days=JOURNAL_DAYS)],
     }
 
 

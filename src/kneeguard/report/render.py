@@ -15,6 +15,7 @@ vl_convert, weasyprint) happen inside the functions.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 #: (width, height) of each chart's plotting area on paper, in CSS pixels. The builders'
 #: web size (640x220) would take three quarters of a page for three charts.
 SIZES = {"weekly": (640, 118), "pain": (290, 120), "onset": (290, 120)}
+#: One PDF layout at a time: WeasyPrint is CPU-bound and the machine may be small.
+_PDF_LOCK = threading.Lock()
 LABELS = {"weekly": "Weekly running distance chart with flagged weeks",
           "pain": "Chart of pain ratings over time with runs",
           "onset": "Chart of the distance at which pain begins"}
@@ -127,11 +130,63 @@ def render_pdf(html: str, fetcher: Any = None) -> tuple[bytes, int]:
     """HTML to PDF bytes and the number of pages."""
     from weasyprint import HTML
 
-    document = HTML(string=html, url_fetcher=fetcher or offline_fetcher()).render()
-    pdf: bytes = document.write_pdf()
+    with _PDF_LOCK:
+        document = HTML(string=html, url_fetcher=fetcher or offline_fetcher()).render()
+        pdf: bytes = document.write_pdf()
     return pdf, len(document.pages)
 
 
 def build_report_pdf(data: dict[str, Any], cache: bool = True) -> bytes:
     """The report as PDF bytes (A4, one or two pages for a typical history)."""
     return render_pdf(build_report_html(data, cache=cache))[0]
+
+
+FORMATS = {".pdf": "pdf", ".html": "html"}
+
+
+def write_report(data: dict[str, Any], out: str | Path) -> dict[str, Any]:
+    """Write the report to ``out`` (.pdf or .html by its suffix), all or nothing.
+
+    The file is written next to its destination under a temporary name and moved into
+    place once complete, so a failure never leaves half a report. Returns
+    ``{"out": absolute path, "pages": N (None for HTML), "bytes": N}``.
+    """
+    import os
+    import tempfile
+
+    from kneeguard.errors import InputError
+
+    path = Path(out).expanduser()
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(f"--out {out}: the report is written as .pdf or .html, not "
+                         f"{path.suffix or 'a file without a suffix'}", field="--out")
+    if path.is_dir():
+        raise InputError(f"--out {out} is a directory; name a file such as "
+                         f"{path / ('report' + path.suffix)}", field="--out")
+    parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"--out {out}: {parent} is not a directory", field="--out")
+    if not parent.is_dir():
+        raise InputError(f"--out {out}: the directory {parent} does not exist", field="--out")
+    html = build_report_html(data)
+    if kind == "pdf":
+        content, pages = render_pdf(html)
+    else:
+        content, pages = html.encode("utf-8"), None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                             dir=parent)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write in {parent} ({exc.strerror or exc})",
+                         field="--out") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(f"--out {out}: cannot write the report ({exc.strerror or exc})",
+                         field="--out") from None
+    return {"out": str(path.resolve()), "pages": pages, "bytes": len(content)}
