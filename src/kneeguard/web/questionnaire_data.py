@@ -205,6 +205,18 @@ def groups(instrument: Instrument) -> list[tuple[str | None, list[Item]]]:
     return [(None, list(instrument.items))]
 
 
+def numbers(instrument: Instrument) -> dict[str, str]:
+    """What each item is called on the page: its number on the form (VISA-P "8A"), the
+    standard code for the KOOS family (S1, P5), else its position."""
+    out = {}
+    for position, item in enumerate(instrument.items, start=1):
+        if item.number is not None:
+            out[item.id] = str(item.number)
+        else:
+            out[item.id] = item.id if instrument.licensed else str(position)
+    return out
+
+
 def is_scale(item: Item) -> bool:
     """0-10 rating items are shown as a row of numbered buttons."""
     return item.type in ("scale_0_10", "integer_0_10")
@@ -269,7 +281,7 @@ def read_form(instrument: Instrument, form: Any) -> tuple[dict[str, Any], dict[s
         if len({v.strip() for v in sent}) > 1:
             errors[item.id] = "Choose only one answer."
         elif len(value) > _MAX_RAW:
-            errors[item.id] = "This answer is not one of the options; choose one of them."
+            errors[item.id] = _NOT_AN_OPTION.format(value=value[:_MAX_RAW] + "...")
         else:
             answers[item.id] = _convert(item, value)
     for item in instrument.items:
@@ -280,15 +292,31 @@ def read_form(instrument: Instrument, form: Any) -> tuple[dict[str, Any], dict[s
     for item_id, value in list(answers.items()):
         try:
             check_answers(instrument, {item_id: value})
-        except QuestionnaireError as exc:
-            errors[item_id] = _clean(instrument, exc.message)
+        except QuestionnaireError:
+            errors[item_id] = _NOT_AN_OPTION.format(value=value)
             del answers[item_id]
     if not errors:
         try:
             check_answers(instrument, answers)
         except QuestionnaireError as exc:
-            errors[exc.field or "form"] = _clean(instrument, exc.message)
+            errors[exc.field or "form"] = _branch_message(instrument, exc)
     return answers, raw, errors
+
+
+_NOT_AN_OPTION = "The answer sent ({value}) is not one of this question's options: choose one."
+
+
+def _branch_message(instrument: Instrument, exc: QuestionnaireError) -> str:
+    """Two sub-items answered while their branch question is not (VISA-P 8A/8B/8C)."""
+    item = next((i for i in instrument.items if i.id == exc.field), None)
+    if item is None or not item.enable_when:
+        return _clean(instrument, exc.message)
+    controller = item.enable_when[0][0]
+    number_of = numbers(instrument)
+    siblings = [number_of[i.id] for i in instrument.items
+                if i.enable_when and i.enable_when[0][0] == controller]
+    return (f"Answer only one of {', '.join(siblings[:-1])} and {siblings[-1]}: the one "
+            f"your answer to question {number_of[controller]} selects.")
 
 
 def parse_day(value: str, today: date) -> datetime | None:
@@ -403,14 +431,14 @@ def response_view(session: Session, settings: Settings, instrument: Instrument,
             row.since_previous if row else None, row.since_baseline if row else None,
             over_limit=key in RUN_PAIN_ITEMS and value is not None and value > PAIN_LIMIT))
     answers = []
+    number_of = numbers(instrument)
     for item in instrument.items:
         if item.id not in stored.answers:
             continue
         chosen = stored.answers[item.id]
         label = next((o.label for o in item.options if o.value == chosen), None)
         shown = str(chosen) if label is None or label == str(chosen) else f"{label} ({chosen})"
-        number = str(item.number) if item.number is not None else item.id
-        answers.append((number, item.text or item.id, shown))
+        answers.append((number_of[item.id], item.text or item.id, shown))
     return ResponseView(instrument, stored, lines,
                         mcid_value(instrument, mcid_override(settings, instrument.id)), answers)
 

@@ -47,7 +47,8 @@ def _form_page(request: Request, form: qd.FormInstrument, raw: dict[str, str] | 
                   active=ACTIVE, form=form, instrument=instrument, raw=raw or {},
                   errors=errors, error_items=[instrument.item(k) for k in listed],
                   answered_on=answered_on, today=date.today(),
-                  groups=qd.groups(instrument), is_scale=qd.is_scale,
+                  groups=qd.groups(instrument), numbers=qd.numbers(instrument),
+                  is_scale=qd.is_scale,
                   scale_text=qd.scale_text, anchors=qd.anchors,
                   run_pain_items=qd.RUN_PAIN_ITEMS, pain_limit=qd.PAIN_LIMIT,
                   interpretation=qd.interpretation(instrument),
@@ -98,6 +99,14 @@ def response(request: Request, instrument_id: str, response_id: int) -> HTMLResp
                   change_words=qd.CHANGE_WORDS, pain_limit=qd.PAIN_LIMIT)
 
 
+def _newest_first(block: qd.ScoreBlock) -> list[Any]:
+    """Responses newest first, each response's scores in the definition's order; an
+    unanswered single-item score (an NPRS context not rated) is left out."""
+    i = block.instrument
+    rows = [r for r in block.rows if r.value is not None or len(i.subscale(r.score)) > 1]
+    return sorted(rows, key=lambda r: (r.answered_at, r.response_id), reverse=True)
+
+
 @router.get("/scores", response_class=HTMLResponse)
 def scores(request: Request) -> HTMLResponse:
     state = app_state(request)
@@ -107,7 +116,7 @@ def scores(request: Request) -> HTMLResponse:
     for block in blocks:
         svg = qd.scores_chart(block, cache=state.cache.enabled)
         shown.append({"block": block, "chart": safe_svg(svg) if svg else None,
-                      "rows": list(reversed(block.rows))})
+                      "rows": _newest_first(block)})
     return render(request, "scores.html", active=ACTIVE, blocks=shown,
                   format_score=qd.format_score, score_name=qd.score_name,
                   change_words=qd.CHANGE_WORDS, interpretation=qd.interpretation)
