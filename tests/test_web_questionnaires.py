@@ -321,7 +321,7 @@ def test_unanswered_items_are_stored_as_not_computable(client: TestClient,
     partial = {k: v for k, v in AKPS_82.items() if k not in ("AKPS12", "AKPS13")}
     html = page(client.post("/questionnaires/akps", data=form_data(partial, token(client))))
     assert text(html.css_first("td.value")) == "not computable"
-    assert "Unanswered: AKPS12, AKPS13." in text(html.css_first("main"))
+    assert "Unanswered questions: 12, 13." in text(html.css_first("main"))
     (stored,) = responses(db)
     assert stored.scores == {"total": None} and stored.missing == ["AKPS12", "AKPS13"]
 
@@ -419,7 +419,8 @@ def test_nprs_above_three_during_a_run_says_stop(client: TestClient) -> None:
     assert text(html.css_first(".alert-stop")) == (
         "Pain above 3/10 during a run: stop running and see a physical therapist.")
     assert [text(r.css_first("th")) for r in html.css("table.score-table tbody tr")] == [
-        "pain now", "before a run", "during a run", "after a run", "worst in the last week"]
+        "pain now", "during a run"]  # the contexts not rated are left out
+    assert "Unanswered questions: 2, 4, 5." in text(html.css_first("main"))
 
 
 def test_unknown_ids_are_not_found(client: TestClient, db: Database) -> None:
@@ -429,6 +430,7 @@ def test_unknown_ids_are_not_found(client: TestClient, db: Database) -> None:
     assert "There is no questionnaire 'womac'" in text(page(missing).css_first(".alert"))
     assert client.get(f"/questionnaires/lefs/responses/{response_id}").status_code == 404
     assert client.get("/questionnaires/akps/responses/999").status_code == 404
+    assert client.get(f"/questionnaires/akps/responses/{10**20}").status_code == 422
     assert client.get(f"/questionnaires/akps/responses/{response_id}").status_code == 200
 
 

@@ -401,6 +401,7 @@ class ScoreLine:
     since_previous: Change | None
     since_baseline: Change | None
     over_limit: bool = False
+    single_item: bool = False  # an NPRS context: unanswered means not rated, not shown
 
 
 @dataclass
@@ -410,6 +411,7 @@ class ResponseView:
     lines: list[ScoreLine]
     mcid: float | None
     answers: list[tuple[str, str, str]] = field(default_factory=list)  # number, text, answer
+    unanswered: list[str] = field(default_factory=list)  # item numbers as on the form
 
     def changes_json(self) -> dict[str, Any]:
         return {line.key: change_json(line.since_previous) for line in self.lines}
@@ -429,7 +431,8 @@ def response_view(session: Session, settings: Settings, instrument: Instrument,
         lines.append(ScoreLine(
             key, score_name(key), value, format_score(instrument, value),
             row.since_previous if row else None, row.since_baseline if row else None,
-            over_limit=key in RUN_PAIN_ITEMS and value is not None and value > PAIN_LIMIT))
+            over_limit=key in RUN_PAIN_ITEMS and value is not None and value > PAIN_LIMIT,
+            single_item=len(instrument.subscale(key)) == 1 and key in instrument.item_ids))
     answers = []
     number_of = numbers(instrument)
     for item in instrument.items:
@@ -440,7 +443,8 @@ def response_view(session: Session, settings: Settings, instrument: Instrument,
         shown = str(chosen) if label is None or label == str(chosen) else f"{label} ({chosen})"
         answers.append((number_of[item.id], item.text or item.id, shown))
     return ResponseView(instrument, stored, lines,
-                        mcid_value(instrument, mcid_override(settings, instrument.id)), answers)
+                        mcid_value(instrument, mcid_override(settings, instrument.id)), answers,
+                        [number_of.get(i, i) for i in stored.missing])
 
 
 def get_stored(session: Session, instrument_id: str, response_id: int) -> StoredResponse:

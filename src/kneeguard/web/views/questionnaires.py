@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kneeguard.errors import InputError, NotFound
 from kneeguard.web import questionnaire_data as qd
+from kneeguard.web.api import MAX_ID
 from kneeguard.web.deps import app_state, checked_form, get_db
 from kneeguard.web.templating import render, safe_svg
 
@@ -88,7 +89,8 @@ async def submit(request: Request, instrument_id: str) -> Response:
 
 @router.get("/questionnaires/{instrument_id}/responses/{response_id}",
             response_class=HTMLResponse)
-def response(request: Request, instrument_id: str, response_id: int) -> HTMLResponse:
+def response(request: Request, instrument_id: str,
+             response_id: int = Path(ge=1, le=MAX_ID)) -> HTMLResponse:
     settings = app_state(request).settings
     with get_db(request).session() as session:
         form = qd.form_instrument(session, instrument_id)
