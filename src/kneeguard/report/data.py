@@ -34,7 +34,7 @@ DETAILED_CONDITIONS = 3
 #: Earlier assessments listed under the latest one.
 EARLIER_ASSESSMENTS = 4
 #: Training warnings listed (newest first); the rest are counted.
-WARNINGS_SHOWN = 6
+WARNINGS_SHOWN = 5
 PLAN_WEEKS = 6
 FLAG_KINDS = ("weekly_jump", "pace_jump", "run_spike", "comeback")
 
@@ -389,7 +389,10 @@ def _questionnaires(session: Session, settings: Settings,
                        "range": [_value(v, False) for v in instrument.score_range],
                        "mcid": mcid, "responses": len(mine), "scores": scores})
     answered = {b["id"] for b in blocks}
-    suggested = [{"id": s.instrument_id, "reason": s.reason}
+    labels = {i.id: short_name(i.name, i.id) for i in load_instruments()}
+    suggested = [{"id": s.instrument_id, "label": labels.get(s.instrument_id,
+                                                             s.instrument_id.upper()),
+                  "reason": s.reason}
                  for s in suggest_instruments(latest.result if latest else None, licensed)
                  if s.instrument_id not in answered]
     out: dict[str, Any] = {"present": bool(blocks), "instruments": blocks,
@@ -397,6 +400,15 @@ def _questionnaires(session: Session, settings: Settings,
     if not blocks:
         out["missing"] = MISSING["questionnaires"]
     return out
+
+
+def short_name(name: str, instrument_id: str) -> str:
+    """"VISA-P" from "Victorian ... - Patella (VISA-P)", "NPRS" from "... (NPRS, 11-point)"."""
+    if name.endswith(")") and "(" in name:
+        inner = name.rsplit("(", 1)[1].rstrip(")").split(",")[0].strip()
+        if inner and " " not in inner:
+            return inner
+    return name.split(" (")[0] if len(name.split(" (")[0]) <= 12 else instrument_id.upper()
 
 
 def _value(value: float | None, one_decimal: bool) -> float | int | None:

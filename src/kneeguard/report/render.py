@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 #: (width, height) of each chart's plotting area on paper, in CSS pixels. The builders'
 #: web size (640x220) would take three quarters of a page for three charts.
-SIZES = {"weekly": (640, 118), "pain": (290, 120), "onset": (290, 120)}
+SIZES = {"weekly": (640, 108), "pain": (290, 108), "onset": (290, 108)}
 #: One PDF layout at a time: WeasyPrint is CPU-bound and the machine may be small.
 _PDF_LOCK = threading.Lock()
 LABELS = {"weekly": "Weekly running distance chart with flagged weeks",
