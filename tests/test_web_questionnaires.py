@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from selectolax.lexbor import LexborHTMLParser as HTMLParser
-from selectolax.lexbor import LexborNode as Node
 
 from kneeguard.questionnaires import check_text, load_instrument, load_instruments, score
 from kneeguard.questionnaires.model import read_definition
 from kneeguard.settings import Settings
 from kneeguard.storage import Database
+from kneeguard.web.testing import BASE_URL, csrf, make_settings, parse, unlabelled_controls
+from kneeguard.web.testing import text as node_text
 
 AKPS_82 = {"AKPS1": 3, "AKPS2": 5, "AKPS3": 3, "AKPS4": 8, "AKPS5": 4, "AKPS6": 6,
            "AKPS7": 7, "AKPS8": 8, "AKPS9": 8, "AKPS10": 10, "AKPS11": 10, "AKPS12": 5,
@@ -48,8 +48,9 @@ def build_app(settings: Settings) -> FastAPI:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, sqlite_url: str) -> Settings:
-    return Settings(db=sqlite_url, data_dir=str(tmp_path / "data"))
+def settings(tmp_path: Path) -> Settings:
+    made: Settings = make_settings(tmp_path)
+    return made
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def app(settings: Settings) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, base_url="http://127.0.0.1") as test_client:
+    with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
 
 
@@ -69,22 +70,18 @@ def db(app: FastAPI) -> Database:
     return database
 
 
-def page(response: Any) -> HTMLParser:
+def page(response: Any) -> Any:
     assert response.headers["content-type"].startswith("text/html")
-    return HTMLParser(response.text)
+    return parse(response.text)
 
 
-def text(node: Node | None) -> str:
+def text(node: Any) -> str:
     assert node is not None
-    return " ".join(node.text(deep=True).split())
+    return str(node_text(node))
 
 
 def token(client: TestClient, path: str = "/questionnaires/akps") -> str:
-    node = page(client.get(path)).css_first('input[name="csrf_token"]')
-    assert node is not None
-    value = node.attributes["value"]
-    assert value
-    return value
+    return str(csrf(page(client.get(path))))
 
 
 def form_data(answers: dict[str, Any], csrf: str, **extra: str) -> dict[str, str]:
@@ -139,7 +136,7 @@ def import_placeholder(db: Database, instrument_id: str, marker: str = "") -> st
     return checked.content_hash
 
 
-def ids_in(section: Node | None) -> list[str]:
+def ids_in(section: Any) -> list[str]:
     assert section is not None
     return [li.attributes["id"].removeprefix("instrument-") for li in section.css("li.instrument")]
 
@@ -191,11 +188,8 @@ def test_every_control_is_labelled_and_grouped(client: TestClient, instrument_id
     form = html.css_first("form.questionnaire")
     assert form.attributes["method"] == "post"
     assert form.css_first('input[name="csrf_token"]') is not None
-    labels = {label.attributes.get("for") for label in form.css("label")}
-    for control in form.css("input, select, textarea"):
-        if control.attributes.get("type") == "hidden":
-            continue
-        assert control.attributes.get("id") in labels, control.html
+    assert unlabelled_controls(html) == []
+    assert len(html.css("h1")) == 1
     fieldsets = form.css("fieldset")
     assert [f.attributes["id"] for f in fieldsets] == [f"item-{i}" for i in instrument.item_ids]
     for fieldset, item in zip(fieldsets, instrument.items, strict=True):
@@ -290,6 +284,7 @@ def test_a_malformed_response_comes_back_with_the_message_and_the_choices(
         (checked,) = html.css(f"#item-{item_id} input[checked]")
         assert checked.attributes["value"] == str(value)
     assert html.css_first("#answered_on").attributes["value"] == "2026-03-01"
+    assert unlabelled_controls(html) == []
     assert responses(db) == []
 
 
@@ -389,6 +384,7 @@ def test_imported_koos_wording_makes_a_grouped_form(client: TestClient, db: Data
     assert [text(h) for h in form.css("h2")] == [
         "Symptoms", "Pain", "Daily living (adl)", "Sport and recreation", "Quality of life"]
     assert len(form.css("fieldset")) == 42
+    assert unlabelled_controls(html) == []
     assert text(form.css_first("#item-S1 legend")) == "S1. Placeholder question S1"
     assert "test clinic licence 0000" in text(html.css_first("dl.about"))
     answers = {f"S{n}": 1 for n in range(1, 8)} | {f"P{n}": 2 for n in range(1, 10)}
@@ -634,8 +630,8 @@ def test_fhir_route_returns_a_valid_bundle_of_everything(db_url: str, tmp_path: 
     from fulldb import populate
     from test_fhir import validate
 
-    app = build_app(Settings(db=db_url, data_dir=str(tmp_path / "data")))
-    with TestClient(app, base_url="http://127.0.0.1") as client:
+    app = build_app(make_settings(tmp_path, db=db_url))
+    with TestClient(app, base_url=BASE_URL) as client:
         populate(app.state.kneeguard.database())
         result = client.get("/api/v1/export/fhir", params={"pseudonym": "kg-42"})
     assert result.status_code == 200

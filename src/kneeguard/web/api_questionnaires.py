@@ -26,14 +26,15 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 
 from kneeguard.errors import InputError
+from kneeguard.questionnaires.model import INSTRUMENT_IDS
 from kneeguard.web import questionnaire_data as qd
 from kneeguard.web.api import ERRORS
 from kneeguard.web.deps import app_state, get_db
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
-INSTRUMENT = Path(max_length=20, description="An instrument id, e.g. akps (see "
-                  "GET /api/v1/questionnaires)")
+INSTRUMENT = Path(max_length=20, description="An instrument id (GET /api/v1/questionnaires)",
+                  json_schema_extra={"enum": list(INSTRUMENT_IDS)})
 PSEUDONYM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 FHIR_JSON = "application/fhir+json"
 
@@ -111,7 +112,9 @@ def store_response(request: Request, instrument_id: str = INSTRUMENT,
             summary="Scores over time with MCID-aware changes (as `kneeguard scores`)")
 def scores(request: Request,
            instrument: str | None = Query(None, max_length=20,
-                                          description="Only this instrument")) -> dict[str, Any]:
+                                          description="Only this instrument",
+                                          json_schema_extra={"enum": list(INSTRUMENT_IDS)}),
+           ) -> dict[str, Any]:
     if instrument is not None:
         from kneeguard.questionnaires import load_instrument
 
