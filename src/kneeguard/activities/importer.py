@@ -37,43 +37,59 @@ class Sink(Protocol):
     def store(self, parsed: ParsedFile, summary: ImportSummary) -> None: ...
 
 
-_KNOWN: frozenset[str] = frozenset()
-_LIMITS = Limits()
-_READER: SourceReader | None = None
+class Decoder:
+    """Reads and decodes one source at a time (in a worker process or in-process)."""
 
+    def __init__(self, known: frozenset[str], limits: Limits) -> None:
+        self.known = known
+        self.limits = limits
+        self.reader = SourceReader(limits)
 
-def _decode(source: Source) -> ParsedFile:
-    global _READER
-    if _READER is None:
-        _READER = SourceReader(_LIMITS)
-    try:
-        data = _READER.read(source)
-    except ActivityImportError as exc:
-        return ParsedFile(source.name, "", skipped=exc.message)
-    except (OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
-        return ParsedFile(source.name, "", skipped=f"cannot be read ({exc})")
-    digest = hashlib.sha256(data).hexdigest()
-    if digest in _KNOWN:
-        return ParsedFile(source.name, digest, known=True, size=len(data))
-    return read_bytes(data, source.name, sport_hint=source.sport_hint, gear=source.gear,
-                      limits=_LIMITS, content_hash=digest)
-
-
-def _decoded(plan: Plan, workers: int) -> Iterator[ParsedFile]:
-    global _READER
-    if workers <= 1 or len(plan.sources) < SMALL_IMPORT:
-        _READER = SourceReader(_LIMITS)
+    def __call__(self, source: Source) -> ParsedFile:
         try:
-            for source in plan.sources:
-                yield _decode(source)
+            data = self.reader.read(source)
+        except ActivityImportError as exc:
+            return ParsedFile(source.name, "", skipped=exc.message)
+        except (OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+            return ParsedFile(source.name, "", skipped=f"cannot be read ({exc})")
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in self.known:
+            return ParsedFile(source.name, digest, known=True, size=len(data))
+        return read_bytes(data, source.name, sport_hint=source.sport_hint, gear=source.gear,
+                          limits=self.limits, content_hash=digest)
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+_WORKER: Decoder | None = None  # the decoder of a worker process
+
+
+def _start_worker(known: frozenset[str], limits: Limits) -> None:
+    global _WORKER
+    _WORKER = Decoder(known, limits)
+
+
+def _decode_in_worker(source: Source) -> ParsedFile:
+    assert _WORKER is not None
+    return _WORKER(source)
+
+
+def _decoded(plan: Plan, known: frozenset[str], limits: Limits, workers: int
+             ) -> Iterator[ParsedFile]:
+    if workers <= 1 or len(plan.sources) < SMALL_IMPORT:
+        decoder = Decoder(known, limits)
+        try:
+            yield from map(decoder, plan.sources)
         finally:
-            _READER.close()
-            _READER = None
+            decoder.close()
         return
+    # fork: the workers inherit the known hashes and limits without pickling them.
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(min(workers, len(plan.sources)))
+    pool = context.Pool(min(workers, len(plan.sources)), initializer=_start_worker,
+                        initargs=(known, limits))
     try:
-        yield from pool.imap(_decode, plan.sources, chunksize=4)
+        yield from pool.imap(_decode_in_worker, plan.sources, chunksize=4)
         pool.close()
     finally:
         pool.terminate()
@@ -88,7 +104,6 @@ def run_import(inputs: Iterable[Input], sink: Sink, *, limits: Limits | None = N
                workers: int = 0, progress: ProgressCallback | None = None,
                dry_run: bool = False) -> ImportSummary:
     """Import files, folders and archives; returns what happened to each file."""
-    global _KNOWN, _LIMITS
     limits = limits or Limits()
     plan = plan_import(inputs, limits)
     summary = ImportSummary(dry_run=dry_run)
@@ -96,11 +111,10 @@ def run_import(inputs: Iterable[Input], sink: Sink, *, limits: Limits | None = N
     summary.files = len(plan.sources) + len(plan.skipped)
     total_bytes = plan.total_bytes
     try:
-        _KNOWN = frozenset(sink.known_hashes())
-        _LIMITS = limits
+        known = frozenset(sink.known_hashes())
         done_bytes = 0
-        for done, (source, parsed) in enumerate(
-                zip(plan.sources, _decoded(plan, worker_count(workers)), strict=True), 1):
+        decoded = _decoded(plan, known, limits, worker_count(workers))
+        for done, (source, parsed) in enumerate(zip(plan.sources, decoded, strict=True), 1):
             if parsed.known:
                 summary.duplicates += 1
             elif parsed.skipped is not None:
@@ -111,6 +125,5 @@ def run_import(inputs: Iterable[Input], sink: Sink, *, limits: Limits | None = N
             if progress is not None:
                 progress(Progress(done, len(plan.sources), done_bytes, total_bytes, source.name))
     finally:
-        _KNOWN = frozenset()
         plan.cleanup()
     return summary

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import (
@@ -25,18 +25,13 @@ from sqlalchemy import (
     delete,
     func,
     select,
-    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kneeguard.activities import (
-    Activity,
     ImportSummary,
     Limits,
-    ParsedFile,
-    preference,
     run_import,
-    same_activity,
 )
 from kneeguard.errors import InputError, NotFound
 from kneeguard.storage.base import Base, UTCDateTime, utcnow
@@ -124,139 +119,28 @@ class SplitRow(Base):
 
 # ---------------------------------------------------------------- import
 
-SUMMARY_FIELDS = ("sport", "sub_sport", "start_utc", "utc_offset_s", "distance_m", "timer_s",
-                  "elapsed_s", "elevation_gain_m", "avg_hr", "avg_cadence", "device",
-                  "incomplete")
-
-
-def _apply(row: ActivityRow, act: Activity) -> None:
-    for name in SUMMARY_FIELDS:
-        setattr(row, name, getattr(act, name))
-    row.splits = [SplitRow(index=s.index, distance_m=s.distance_m, time_s=s.time_s,
-                           avg_hr=s.avg_hr, elevation_gain_m=s.elevation_gain_m)
-                  for s in act.splits]
-
-
-def find_duplicate(session: Session, act: Activity) -> ActivityRow | None:
-    """A stored activity that is the same as ``act`` (see kneeguard.activities.dedupe)."""
-    window = timedelta(seconds=120)
-    candidates = session.scalars(
-        select(ActivityRow).where(ActivityRow.start_utc >= act.start_utc - window,
-                                  ActivityRow.start_utc <= act.start_utc + window)
-        .order_by(ActivityRow.id))
-    for row in candidates:
-        if same_activity(row.sport, row.start_utc, row.distance_m,
-                         act.sport, act.start_utc, act.distance_m,
-                         row.incomplete, act.incomplete):
-            return row
-    return None
-
-
-def shoe_named(session: Session, name: str, create: bool = True) -> ShoeRow | None:
-    shoe = session.scalar(select(ShoeRow).where(ShoeRow.name == name))
-    if shoe is None and create:
-        shoe = ShoeRow(name=name[:200], start_km=0.0)
-        session.add(shoe)
-        session.flush()
-    return shoe
-
-
-def store_parsed(session: Session, parsed: ParsedFile, summary: ImportSummary,
-                 now: datetime | None = None) -> None:
-    """Store one decoded file: new activities, or extra sources of stored ones."""
-    if session.scalar(select(ActivitySourceRow.id)
-                      .where(ActivitySourceRow.content_hash == parsed.content_hash).limit(1)):
-        summary.duplicates += 1
-        return
-    now = now or utcnow()
-    fmt = parsed.format or "?"
-    matched_any = False
-    for act in parsed.activities:
-        shoe = shoe_named(session, act.gear) if act.gear and act.is_running else None
-        source = ActivitySourceRow(file_name=parsed.name, content_hash=parsed.content_hash,
-                                   leg=act.leg, format=fmt,
-                                   incomplete_reason=act.incomplete_reason)
-        row = find_duplicate(session, act)
-        if row is not None:
-            matched_any = True
-            current = next((s for s in row.sources if s.preferred), None)
-            better = current is None or (preference(fmt, act.incomplete)
-                                         > preference(current.format, row.incomplete))
-            if better:
-                if current is not None:
-                    current.preferred = False
-                _apply(row, act)
-                source.preferred = True
-            if shoe is not None and row.shoe_id is None:
-                row.shoe_id = shoe.id
-            row.sources.append(source)
-            session.flush()
-            continue
-        source.preferred = True
-        row = ActivityRow(imported_at=now, shoe_id=shoe.id if shoe else None)
-        _apply(row, act)
-        row.sources = [source]
-        session.add(row)
-        session.flush()
-        summary.imported += 1
-        summary.activity_ids.append(row.id)
-        if act.incomplete:
-            summary.incomplete += 1
-    if matched_any:
-        summary.duplicates += 1
-
-
-class DatabaseSink:
-    """Stores each file in its own transaction (or all in one rolled-back one for a dry run)."""
-
-    def __init__(self, db: object, dry_run: bool = False) -> None:
-        from kneeguard.storage.database import Database
-
-        assert isinstance(db, Database)
-        self.db = db
-        self.dry_run = dry_run
-        self._dry_session: Session | None = None
-        if dry_run:
-            self._dry_session = Session(db.engine)
-            self._dry_session.begin()
-
-    def known_hashes(self) -> set[str]:
-        with self.db.session() as session:
-            return set(session.scalars(select(ActivitySourceRow.content_hash)))
-
-    def store(self, parsed: ParsedFile, summary: ImportSummary) -> None:
-        if self._dry_session is not None:
-            store_parsed(self._dry_session, parsed, summary)
-            return
-        with self.db.session() as session:
-            if session.bind is not None and session.bind.dialect.name == "sqlite":
-                # WAL + NORMAL: every commit is atomic and consistent; only the last few
-                # may be lost on power failure (the next import redoes them).
-                session.execute(text("PRAGMA synchronous=NORMAL"))
-            store_parsed(session, parsed, summary)
-
-    def close(self) -> None:
-        if self._dry_session is not None:
-            self._dry_session.rollback()
-            self._dry_session.close()
-            self._dry_session = None
-
-
 def import_activities(db: object, inputs: Iterable[Path | str | tuple[str, bytes]], *,
                       limits: Limits | None = None, workers: int = 0,
                       progress: object = None, dry_run: bool = False) -> ImportSummary:
     """Import files, folders, export archives or ``(name, bytes)`` uploads into ``db``.
 
-    ``progress`` is called with a :class:`kneeguard.activities.Progress` after each file.
-    Returns the summary (``to_json()`` is the contract document).
+    Each file is stored in its own transaction (see
+    :mod:`kneeguard.storage.activity_sink`); ``dry_run`` reports the same and
+    writes nothing. ``progress`` is called with a
+    :class:`kneeguard.activities.Progress` after each file. Returns the
+    summary (``to_json()`` is the contract document).
     """
+    from kneeguard.storage.activity_sink import DatabaseSink
+    from kneeguard.storage.database import Database
+
+    assert isinstance(db, Database)
     sink = DatabaseSink(db, dry_run=dry_run)
     try:
         summary = run_import(inputs, sink, limits=limits, workers=workers,
                              progress=progress if callable(progress) else None,
                              dry_run=dry_run)
         if not dry_run and summary.imported:
-            with sink.db.session() as session:
+            with db.session() as session:
                 assign_unlinked_runs(session)
     finally:
         sink.close()
