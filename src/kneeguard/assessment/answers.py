@@ -45,9 +45,10 @@ def _fail(spec: FieldSpec, value: Any, detail: str | None = None) -> AnswersErro
     return AnswersError(f"{spec.name}: must be {spec.allowed()} ({got})", field=spec.name)
 
 
-def _number(spec: FieldSpec, value: Any) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(spec, value)
+def _number(spec: FieldSpec, raw: Any) -> float | int:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise _fail(spec, raw)
+    value: float | int = raw
     if isinstance(value, float) and not math.isfinite(value):
         raise _fail(spec, value)
     if spec.kind == "int" and isinstance(value, float):
