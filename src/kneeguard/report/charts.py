@@ -25,6 +25,7 @@ BLUE = "#1f5f9e"
 ORANGE = "#b3420b"
 GREY = "#767676"
 LIGHT = "#c9d6e3"
+MID = "#7b93ad"
 RED = "#b02a1e"
 FONT = "DejaVu Sans, Verdana, sans-serif"
 WIDTH = 640
@@ -112,7 +113,7 @@ def pace(rows: Rows) -> dict[str, Any]:
     base = alt.Chart(alt.Data(values=values)).encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %y", labelAngle=0,
                                                     tickCount=8)))
-    points = base.mark_circle(size=20, color=LIGHT, opacity=1).encode(
+    points = base.mark_circle(size=20, color=MID, opacity=0.8).encode(
         y=alt.Y("pace:Q", title="min per km (lower is faster)",
                 scale=alt.Scale(reverse=True, zero=False)))
     trend = base.mark_line(color=BLUE, strokeWidth=2.5).encode(y="trend:Q")
@@ -170,7 +171,7 @@ def recent_weeks(weeks: Rows) -> dict[str, Any]:
         y=alt.Y("km:Q", title="km"))
     bars = base.mark_bar().encode(color=alt.Color(
         "kind:N", title=None,
-        scale=alt.Scale(domain=["earlier weeks", "this week"], range=[LIGHT, BLUE])))
+        scale=alt.Scale(domain=["earlier weeks", "this week"], range=[MID, BLUE])))
     labels = base.mark_text(dy=-6, color="#222222").encode(text=alt.Text("km:Q", format=".0f"))
     return _finish(alt.layer(bars, labels).properties(width=360, height=140),
                    "Running distance, this week and the weeks before")
