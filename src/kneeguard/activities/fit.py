@@ -8,7 +8,9 @@ samples and marked incomplete. Each session other than a transition is one
 activity; the samples between its start and the next session's start give
 its splits. Dates come from ``session.start_time`` and the samples, never
 from ``activity.local_timestamp`` (which only gives the local UTC offset,
-and only when that offset is plausible).
+and only when that offset is plausible). Checksums are not the decoders'
+business: :func:`kneeguard.activities.fitraw.crc_problem` checks them for
+every file read whole.
 """
 
 from __future__ import annotations
@@ -91,7 +93,8 @@ def decode_reference(data: bytes) -> FitData:
     targets = {0: fd.file_ids, 12: fd.sports, 18: fd.sessions, 19: fd.laps, 34: fd.activities}
     records = fd.records
     stream = io.BytesIO(data)
-    reader = fitdecode.FitReader(stream, check_crc=fitdecode.CrcCheck.RAISE,
+    # Checksums are checked for both decoders alike, by fitraw.crc_problem.
+    reader = fitdecode.FitReader(stream, check_crc=fitdecode.CrcCheck.DISABLED,
                                  error_handling=fitdecode.ErrorHandling.IGNORE)
     try:
         for frame in reader:
@@ -123,8 +126,6 @@ def decode_reference(data: bytes) -> FitData:
                         value = value / fitraw.SCALES[name]
                     msg[name] = value
                 targets[num].append(msg)
-    except fitdecode.FitCRCError:
-        fd.damaged = "its checksum does not match (the data may be corrupt)"
     except fitdecode.FitEOFError:
         fd.damaged = "the file ends early (interrupted transfer?)"
     except fitdecode.FitHeaderError:

@@ -39,6 +39,7 @@ from kneeguard.activities.xmlsafe import (
     local,
     parse_times,
     parse_tree,
+    uniform_records,
 )
 from kneeguard.errors import ActivityImportError
 
@@ -89,7 +90,7 @@ def _fast(text: str) -> list[GpxTrack] | None:
         segments: list[Segment] = []
         for j, ss in enumerate(seg_starts):
             body = chunk[ss:seg_starts[j + 1] if j + 1 < len(seg_starts) else len(chunk)]
-            seg = _columns(body)
+            seg = _rows(body) or _columns(body)
             if seg is not None:
                 segments.append(seg)
                 continue
@@ -122,6 +123,33 @@ def _fast(text: str) -> list[GpxTrack] | None:
 _LATLON = re.compile(r'<trkpt lat="([^"]*)" lon="([^"]*)">')
 _ELE = re.compile(r"<ele>([^<]*)</ele>")
 _TIME = re.compile(r"<time>([^<]*)</time>")
+
+
+_ROW_COLUMNS = {"lat": "lat", "lon": "lon", "ele": "ele", "time": "t", "hr": "hr",
+                "heartrate": "hr", "cad": "cad", "cadence": "cad"}
+
+
+def _rows(body: str) -> Segment | None:
+    """Every point in one pass when all are laid out like the first; else None."""
+    found = uniform_records(body, "<trkpt", "</trkpt>")
+    if found is None:
+        return None
+    names, rows = found
+    cols: dict[str, tuple[str, ...]] = {}
+    for (parent, name), values in zip(names, zip(*rows, strict=True), strict=True):
+        key = _ROW_COLUMNS.get(name)
+        if key in ("lat", "lon", "ele", "t") and parent != "trkpt":
+            key = None  # e.g. a <time> inside the extensions
+        if key is not None and key not in cols:
+            cols[key] = values
+    if "t" not in cols or "lat" not in cols or "lon" not in cols:
+        return None
+    missing: list[float | None] = [None] * len(rows)
+
+    def col(key: str) -> list[float | None]:
+        return floats(cols[key]) if key in cols else missing
+    return Segment(parse_times(cols["t"]), col("lat"), col("lon"), col("ele"), col("hr"),
+                   col("cad"))
 
 
 def _columns(body: str) -> Segment | None:

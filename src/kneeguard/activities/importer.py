@@ -121,6 +121,8 @@ def run_import(inputs: Iterable[Input], sink: Sink, *, limits: Limits | None = N
                 summary.skipped.append(Skipped(parsed.name, parsed.skipped))
             else:
                 sink.store(parsed, summary)
+                if parsed.warning is not None:
+                    summary.warnings.append(Skipped(parsed.name, parsed.warning))
             done_bytes += source.size
             if progress is not None:
                 progress(Progress(done, len(plan.sources), done_bytes, total_bytes, source.name))

@@ -81,7 +81,8 @@ class ParsedFile:
 
     ``activities`` is empty exactly when ``skipped`` holds the reason.
     ``known`` is set when the file's content hash was already stored, in
-    which case it was not decoded again.
+    which case it was not decoded again. ``warning`` says what is doubtful
+    about a file that was read whole (a FIT checksum that does not match).
     """
 
     name: str
@@ -91,6 +92,7 @@ class ParsedFile:
     skipped: str | None = None
     known: bool = False
     size: int = 0
+    warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,10 @@ class ImportSummary:
     skipped: list[Skipped] = field(default_factory=list)
     files: int = 0
     dry_run: bool = False
-    activity_ids: list[int] = field(default_factory=list)
+    activity_ids: list[int] = field(default_factory=list)  # new activities (none in a dry run)
+    # Files read whole but doubtful (a FIT checksum that does not match). Shown by the
+    # CLI's text summary; not part of the contract document.
+    warnings: list[Skipped] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {

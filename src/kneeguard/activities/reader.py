@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass
 
 from kneeguard.activities.fit import FILE_ACTIVITY, FILE_TYPE_NAMES, read_fit
-from kneeguard.activities.fitraw import peek_file_type
+from kneeguard.activities.fitraw import crc_problem, peek_file_type
 from kneeguard.activities.gpx import read_gpx
 from kneeguard.activities.model import Activity, ParsedFile
 from kneeguard.activities.sniff import sniff
@@ -93,6 +93,8 @@ def read_bytes(data: bytes, name: str, *, sport_hint: str | None = None,
             raise ActivityImportError(f"a {fmt} file inside a compressed file is not read")
         parsed.format = fmt
         activities = parse_activities(data, fmt, sport_hint)
+        if fmt == "fit" and not any(a.incomplete for a in activities):
+            parsed.warning = crc_problem(data)
         for act in activities:
             if not complete and not act.incomplete:
                 act.incomplete = True

@@ -39,6 +39,7 @@ from kneeguard.activities.xmlsafe import (
     parse_times,
     parse_tree,
     to_float,
+    uniform_records,
 )
 from kneeguard.errors import ActivityImportError
 
@@ -67,6 +68,7 @@ class TcxActivity:
     hr: list[float | None] = field(default_factory=list)
     cadence: list[float] = field(default_factory=list)
     creator: str | None = None
+    first_lon: float | None = None  # when the fast path leaves positions out (see _rows)
 
 
 _ACT = re.compile(r"""<Activity\s+Sport\s*=\s*["']([^"']*)["']\s*>""")
@@ -91,12 +93,29 @@ _BIKE_CAD = re.compile(r"<Cadence>([0-9.]+)</Cadence>")
 _CREATOR = re.compile(r"<Creator\b[^>]*>\s*<Name>([^<]*)</Name>")
 
 
+def _matches(pattern: re.Pattern[str], text: str, literal: str) -> list[re.Match[str]] | None:
+    """``pattern`` matched at every occurrence of ``literal`` (its start), or None if one fails.
+
+    ``str.find`` skips through the document much faster than a regex search
+    for a tag that starts with ``<``, the commonest character in XML.
+    """
+    out = []
+    at = text.find(literal)
+    while at >= 0:
+        m = pattern.match(text, at)
+        if m is None:
+            return None
+        out.append(m)
+        at = text.find(literal, at + 1)
+    return out
+
+
 def _fast(text: str) -> list[TcxActivity] | None:
-    if not re.search(r"<TrainingCenterDatabase[\s>]", text) or "<Activity " not in text:
+    if not re.search(r"<TrainingCenterDatabase[\s>]", text):
         return None
-    truncated = "</TrainingCenterDatabase>" not in text
-    starts = [m for m in _ACT.finditer(text)]
-    if len(starts) != text.count("<Activity "):
+    truncated = text.rfind("</TrainingCenterDatabase>") < 0
+    starts = _matches(_ACT, text, "<Activity ")
+    if not starts:
         return None
     out: list[TcxActivity] = []
     for k, m in enumerate(starts):
@@ -104,16 +123,18 @@ def _fast(text: str) -> list[TcxActivity] | None:
         chunk = text[m.start():end]
         ident = _ID.search(chunk)
         act = TcxActivity(m.group(1), ident.group(1).strip() if ident else None)
-        laps = _LAP.findall(chunk)
-        if len(laps) != chunk.count("<Lap ") and not truncated:
-            return None
-        for start, time_s, distance, head in laps:
+        laps = _matches(_LAP, chunk, "<Lap ")
+        if laps is None:
+            if not truncated:
+                return None
+            laps = [lap for lap in _LAP.finditer(chunk)]
+        for start, time_s, distance, head in (lap.groups() for lap in laps):
             lap_hr = _LAP_HR.search(head)
             lap_cad = _LAP_CAD.search(head)
             act.laps.append(Lap(parse_time(start), to_float(time_s), to_float(distance),
                                 to_float(lap_hr.group(1)) if lap_hr else None,
                                 to_float(lap_cad.group(1)) if lap_cad else None))
-        if not truncated and _columns(act, chunk):
+        if not truncated and (_rows(act, chunk) or _columns(act, chunk)):
             out.append(act)
             continue
         points = _TP.findall(chunk)
@@ -134,6 +155,47 @@ def _fast(text: str) -> list[TcxActivity] | None:
 _COLS = {name: re.compile(f"<{name}>([^<]*)</{name}>") for name in
          ("Time", "LatitudeDegrees", "LongitudeDegrees", "AltitudeMeters", "DistanceMeters")}
 _VALUE = re.compile(r"<Value>([^<]*)</Value>")
+
+
+_ROW_COLUMNS = {("Trackpoint", "Time"): "t", ("Position", "LatitudeDegrees"): "lat",
+                ("Position", "LongitudeDegrees"): "lon", ("Trackpoint", "AltitudeMeters"): "alt",
+                ("Trackpoint", "DistanceMeters"): "dist", ("HeartRateBpm", "Value"): "hr",
+                ("Trackpoint", "Cadence"): "bike_cad"}
+
+
+def _rows(act: TcxActivity, chunk: str) -> bool:
+    """Fill the points in one pass when every track point is laid out like the first.
+
+    Positions are only read when the points carry no complete distance (they
+    then give it); otherwise only the first longitude is kept, for the UTC
+    offset.
+    """
+    found = uniform_records(chunk, "<Trackpoint>", "</Trackpoint>")
+    if found is None:
+        return False
+    names, rows = found
+    cols: dict[str, tuple[str, ...]] = {}
+    for name, values in zip(names, zip(*rows, strict=True), strict=True):
+        key = "run_cad" if name[1] == "RunCadence" else _ROW_COLUMNS.get(name)
+        if key is not None and key not in cols:
+            cols[key] = values
+    if "t" not in cols:
+        return False
+    n = len(rows)
+    missing: list[float | None] = [None] * n
+
+    def col(key: str) -> list[float | None]:
+        return floats(cols[key]) if key in cols else missing
+    act.t = parse_times(cols["t"])
+    act.alt, act.dist, act.hr = col("alt"), col("dist"), col("hr")
+    if "dist" in cols and None not in act.dist:
+        act.lat, act.lon = [], []
+        act.first_lon = to_float(next((v for v in cols.get("lon", ()) if v.strip()), None))
+    else:
+        act.lat, act.lon = col("lat"), col("lon")
+    cadence = cols.get("run_cad") or cols.get("bike_cad") or ()
+    act.cadence = [v for v in floats(cadence) if v is not None]
+    return True
 
 
 def _columns(act: TcxActivity, chunk: str) -> bool:
@@ -232,8 +294,10 @@ def read_tcx(data: bytes, sport_hint: str | None = None) -> list[Activity]:
 
 
 def _activity(act: TcxActivity, sport_hint: str | None, leg: int) -> Activity:
+    positions = len(act.lat) == len(act.t)  # the fast path may leave them out
     track = sort_by_time(Track(act.t, d=act.dist, alt=act.alt, hr=act.hr,  # type: ignore[arg-type]
-                               lat=act.lat, lon=act.lon))
+                               lat=act.lat if positions else None,
+                               lon=act.lon if positions else None))
     starts = [x for x in [parse_time(act.id)] + [lap.start for lap in act.laps]
               if x is not None]
     if len(track):
@@ -293,7 +357,8 @@ def _activity(act: TcxActivity, sport_hint: str | None, leg: int) -> Activity:
     return Activity(
         sport=sport,
         start_utc=start_dt,
-        utc_offset_s=offset_from_longitude(first_value(track.lon)),
+        utc_offset_s=offset_from_longitude(first_value(track.lon) if positions
+                                           else act.first_lon),
         distance_m=round(dist, 2),
         timer_s=round(timer, 3),
         elapsed_s=round(max(elapsed, timer), 3),

@@ -28,7 +28,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, repeat
+from itertools import accumulate
 from operator import le, sub
 from typing import TypeGuard
 
@@ -213,10 +213,17 @@ def moving_times(t: Sequence[float], d: Sequence[float] | None, d_scale: float =
     return out
 
 
-def climb_column(alt: Column, scale: float) -> list[float]:
-    """Cumulative climb (raw units) per sample: the sum of rises between samples."""
-    values: Sequence[float] = forward_fill(alt) if None in alt else alt  # type: ignore[assignment]
-    return list(accumulate(map(max, map(sub, values[1:], values[:-1]), repeat(0)), initial=0))
+def climb(values: Sequence[float], first: int, last: int) -> float:
+    """The sum of rises between samples ``first`` and ``last`` (raw units).
+
+    A rise is the positive part of a step, (step + |step|) / 2; the steps
+    telescope, so their sum is ``values[last] - values[first]`` and only the
+    absolute steps need summing, which runs in C without a list per sample.
+    """
+    if last <= first:
+        return 0.0
+    rises: float = sum(map(abs, map(sub, values[first + 1:last + 1], values[first:last])))
+    return max(0.0, (values[last] - values[first] + rises) / 2.0)
 
 
 @dataclass
@@ -257,10 +264,14 @@ def summarise(track: Track, distance: Sequence[float] | None = None,
     tm = moving_times(t, d, scale)
     timer = float(tm[-1] - tm[0]) if len(t) > 1 else 0.0
     elapsed = float(t[-1] - t[0]) if len(t) > 1 else 0.0
-    climb = climb_column(track.alt, track.alt_scale) if usable(track.alt) else None
+    alt: Sequence[float] | None = None
+    if usable(track.alt):
+        alt = forward_fill(track.alt) if None in track.alt else track.alt  # type: ignore[assignment]
     hr = track.hr if usable(track.hr) else None
     total_d = float(d[-1] - d[0]) / scale if d else 0.0
     splits: list[Split] = []
+    climbed = 0.0  # raw units, summed split by split
+    last_i = 0
     if d and total_d > 0:
         base = d[0]
         prev_i, prev_time, prev_d = 0, float(tm[0]), 0.0
@@ -278,12 +289,15 @@ def summarise(track: Track, distance: Sequence[float] | None = None,
                 frac = (raw - d[i - 1]) / span if span > 0 else 1.0
                 at = tm[i - 1] + frac * (tm[i] - tm[i - 1])
             gain = None
-            if climb is not None:
-                gain = max(0.0, (climb[i] - climb[prev_i]) / track.alt_scale)
+            if alt is not None:
+                rise = climb(alt, prev_i, i)
+                climbed += rise
+                gain = rise / track.alt_scale
             avg_hr = _mean(hr[prev_i:i + 1]) if hr is not None else None
             splits.append(Split(k - 1, round(target - prev_d, 2), round(at - prev_time, 3),
                                 None if avg_hr is None else round(avg_hr, 1),
                                 None if gain is None else round(gain, 1)))
+            last_i = i
             if target >= total_d or k >= MAX_SPLITS:
                 break
             prev_i, prev_time, prev_d = i, at, target
@@ -292,7 +306,8 @@ def summarise(track: Track, distance: Sequence[float] | None = None,
         distance_m=total_d,
         timer_s=timer,
         elapsed_s=elapsed,
-        elevation_gain_m=None if climb is None else climb[-1] / track.alt_scale,
+        elevation_gain_m=(None if alt is None
+                          else (climbed + climb(alt, last_i, len(alt) - 1)) / track.alt_scale),
         avg_hr=_mean(hr) if hr is not None else None,
         splits=splits,
     )

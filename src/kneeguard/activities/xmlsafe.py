@@ -13,7 +13,9 @@ walking elements by local name so that any namespace prefix works.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from kneeguard.errors import ActivityImportError, HostileInputError
@@ -37,12 +39,31 @@ def decode_text(data: bytes) -> str:
         except LookupError:
             raise ActivityImportError(f"unknown XML encoding {encoding!r}") from None
     text = text.lstrip("\ufeff")
-    for marker in HOSTILE:
-        if marker in text:
-            raise HostileInputError(
-                f"refused: the XML declares {marker[2:]} (document type or entities), which "
-                "activity files never need and XML entity attacks rely on")
+    marker = _declaration(text)
+    if marker is not None:
+        raise HostileInputError(
+            f"refused: the XML declares {marker[2:]} (document type or entities), which "
+            "activity files never need and XML entity attacks rely on")
     return text
+
+
+def _declaration(text: str) -> str | None:
+    """The first of ``<!DOCTYPE`` or ``<!ENTITY`` in the text, or None.
+
+    Looks at each ``!`` (rare in activity files, and found at memchr speed)
+    rather than searching for each marker, which would scan the whole
+    document twice; a document full of ``!`` gets the plain searches.
+    """
+    at = text.find("!")
+    for _ in range(1000):
+        if at < 0:
+            return None
+        if at > 0 and text[at - 1] == "<":
+            for marker in HOSTILE:
+                if text.startswith(marker, at - 1):
+                    return marker
+        at = text.find("!", at + 1)
+    return next((marker for marker in HOSTILE if marker in text), None)
 
 
 def parse_tree(text: str) -> Any:
@@ -99,15 +120,15 @@ def to_float(value: str | None) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
-def floats(values: list[str]) -> list[float | None]:
-    """Numbers from strings; empty or malformed ones become None."""
+def floats(values: Sequence[str]) -> list[float | None]:
+    """Numbers from strings; empty, malformed or non-finite ones become None."""
     try:
-        out: list[float | None] = [float(v) for v in values]  # the fast, common case
+        out: list[float] = list(map(float, values))  # the fast, common case
     except ValueError:
         return [to_float(v) for v in values]
-    total = sum(out)  # type: ignore[arg-type]
+    total = sum(out)
     if total - total == 0.0:  # every value finite (NaN or infinity would spoil the sum)
-        return out
+        return out  # type: ignore[return-value]  # list is invariant; no None here
     return [to_float(v) for v in values]
 
 
@@ -124,14 +145,13 @@ def parse_time(value: str | None) -> float | None:
     return dt.timestamp()
 
 
-def parse_times(values: list[str]) -> list[float | None]:
-    if not values:
-        return []
-    fromiso = datetime.fromisoformat
-    try:
-        if all(v[-1:] == "Z" for v in values):
-            return [fromiso(v).timestamp() for v in values]
-    except (ValueError, AttributeError):
+def parse_times(values: Sequence[str]) -> list[float | None]:
+    """Unix seconds for each ISO 8601 instant (None for a malformed one)."""
+    try:  # the common case, all in C: every value well-formed and with a zone
+        instants = list(map(datetime.fromisoformat, values))
+        if all(map(attrgetter("tzinfo"), instants)):
+            return list(map(datetime.timestamp, instants))
+    except (ValueError, TypeError):
         pass
     return [parse_time(v) for v in values]
 
@@ -152,3 +172,84 @@ def literal_findall(pattern: re.Pattern[str], text: str) -> list[str]:
     tag = whole[1:whole.index(">")]
     literal = re.compile(f"<{re.escape(tag)}>\\s*([0-9.]+)\\s*</{re.escape(tag)}>")
     return literal.findall(text)
+
+
+_TOKEN = re.compile(r"<[^>]*>|[^<]+")
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(["'])""")
+
+
+def record_layout(sample: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """A regex for elements laid out exactly like ``sample``, and what each group holds.
+
+    Every text and attribute value of the sample becomes a capture group and
+    whitespace between tags becomes ``\\s*``; the tags themselves must be
+    identical. Each group is named by ``(parent, element)`` local names for
+    text, ``(element, attribute)`` for attribute values. None for a sample
+    that is not plain nested elements.
+    """
+    parts: list[str] = []
+    names: list[tuple[str, str]] = []
+    stack: list[str] = []
+    for token in _TOKEN.findall(sample):
+        if not token.startswith("<"):
+            if token.isspace():
+                parts.append(r"\s*")
+            else:
+                parts.append("([^<]*)")
+                names.append((stack[-2] if len(stack) > 1 else "", stack[-1] if stack else ""))
+            continue
+        if token.startswith(("<!", "<?")) or not token.endswith(">"):
+            return None
+        if token.startswith("</"):
+            if not stack or stack[-1] != local(token[2:-1].strip()):
+                return None
+            stack.pop()
+            parts.append(re.escape(token))
+            continue
+        body = token[1:-1].rstrip("/")
+        tag = local(body.split(None, 1)[0]) if body.strip() else ""
+        if not tag:
+            return None
+        pos = 0
+        for m in _ATTR.finditer(token):
+            quote = m.group(2)
+            close = token.find(quote, m.end())
+            if close < 0:
+                return None
+            parts.append(re.escape(token[pos:m.end()]))
+            parts.append(f"([^{quote}<]*)")
+            names.append((tag, local(m.group(1))))
+            pos = close
+        parts.append(re.escape(token[pos:]))
+        if not token.endswith("/>"):
+            stack.append(tag)
+    if stack or not names:
+        return None
+    return "".join(parts), names
+
+
+def uniform_records(text: str, open_tag: str, close_tag: str
+                    ) -> tuple[list[tuple[str, str]], list[tuple[str, ...]]] | None:
+    """The values of every ``open_tag`` element when all are laid out like the first.
+
+    One regular expression, built from the first element, reads every element
+    in one pass; the result counts only when it matched as many elements as
+    the text holds (a file that varies its layout goes to the general path).
+    Returns the group names (see :func:`record_layout`) and one tuple per element.
+    """
+    first = text.find(open_tag)
+    if first < 0:
+        return None
+    end = text.find(close_tag, first)
+    if end < 0:
+        return None
+    layout = record_layout(text[first:end + len(close_tag)])
+    if layout is None:
+        return None
+    pattern, names = layout
+    rows = re.compile(pattern).findall(text, first)
+    if len(rows) != text.count(open_tag, first):
+        return None
+    if len(names) == 1:
+        rows = [(v,) for v in rows]
+    return names, rows

@@ -100,11 +100,15 @@ def _print_summary(summary: ImportSummary) -> None:
         for s in summary.skipped:
             if by_reason[s.reason] > 3:
                 continue
-            out.print(f"  {s.file}: {s.reason}")
+            out.print(f"  {s.file}: {s.reason}", markup=False)
             shown += 1
         for reason, count in by_reason.items():
             if count > 3:
-                out.print(f"  {count} files: {reason}")
+                out.print(f"  {count} files: {reason}", markup=False)
+    if summary.warnings:
+        out.print("Read, but doubtful:")
+        for w in summary.warnings:
+            out.print(f"  {w.file}: {w.reason}", markup=False)
     if summary.imported == 0 and summary.duplicates and not summary.skipped:
         out.print("Everything was already stored; nothing new added.")
 
@@ -182,6 +186,7 @@ def activities_command(
             total = count_activities(session)
         out.print(EMPTY if total == 0 else "No activities match these filters.")
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} activities")
@@ -199,7 +204,7 @@ def activities_command(
         table.add_row(str(r.id), local.strftime("%Y-%m-%d %H:%M"), r.sport.replace("_", " "),
                       f"{r.distance_m / 1000:.2f}", _format_duration(r.timer_s),
                       _pace(r.distance_m, r.timer_s, r.sport),
-                      f"{r.avg_hr:.0f}" if r.avg_hr else "", r.shoe or "", note)
+                      f"{r.avg_hr:.0f}" if r.avg_hr else "", escape(r.shoe or ""), note)
     out.print(table)
     out.print(f"Total: {total_km:.1f} km")
 
@@ -224,6 +229,7 @@ def shoes_command(
         out.print("No shoes yet. Shoes come from a Strava export's gear column, or add a pair: "
                   "kneeguard shoes add NAME --since 2026-01-01")
         return
+    from rich.markup import escape
     from rich.table import Table
 
     limit_default = float(state(ctx).settings.shoe_limit_km)
@@ -235,7 +241,8 @@ def shoes_command(
         limit = s.limit_km or limit_default
         status = "retired" if s.retired_at else (
             f"past {limit:.0f} km: think about a new pair" if s.distance_km >= limit else "")
-        table.add_row(s.name + (f" ({s.brand})" if s.brand else ""), f"{s.distance_km:.0f}",
+        table.add_row(escape(s.name + (f" ({s.brand})" if s.brand else "")),
+                      f"{s.distance_km:.0f}",
                       str(s.runs), s.added_at.date().isoformat() if s.added_at else "",
                       s.last_run.date().isoformat() if s.last_run else "", status)
     out.print(table)
@@ -261,7 +268,7 @@ def shoes_add(
         shoe = add_shoe(session, name, brand=brand, start_km=start_km, limit_km=limit_km,
                         since=_day(since, "--since"))
     stdout_console().print(f"Added {shoe.name}: {shoe.distance_km:.0f} km so far "
-                           f"({shoe.runs} runs linked).")
+                           f"({shoe.runs} runs linked).", markup=False)
 
 
 @shoes_app.command("retire")
@@ -276,4 +283,4 @@ def shoes_retire(
 
     with state(ctx).database().session() as session:
         shoe = retire_shoe(session, name, _day(on, "--on"))
-    stdout_console().print(f"Retired {shoe.name} after {shoe.distance_km:.0f} km.")
+    stdout_console().print(f"Retired {shoe.name} after {shoe.distance_km:.0f} km.", markup=False)
