@@ -15,14 +15,18 @@ from datetime import UTC, datetime, timedelta
 START = datetime(2024, 5, 4, 7, 30, 0, tzinfo=UTC)
 
 
+Point = tuple[datetime, float, float, float, float, int]
+ONE_DEGREE_M = 2 * math.pi * 6378137.0 / 360.0  # gpxpy's (and kneeguard's) degree of latitude
+
+
 def points(n: int = 600, speed: float = 3.0, start: datetime = START, lat0: float = 48.1,
-           lon0: float = 11.5, hilly: bool = True) -> list[tuple[datetime, float, float, float, float, int]]:
-    """(time, lat, lon, cumulative distance m, altitude m, heart rate) every second."""
+           lon0: float = 11.5, hilly: bool = True) -> list[Point]:
+    """(time, lat, lon, cumulative distance m, altitude m, heart rate) every second, northwards."""
     out = []
     dist = 0.0
     for i in range(n):
         dist = i * speed
-        lat = lat0 + dist / 111120.0
+        lat = lat0 + dist / ONE_DEGREE_M
         out.append((start + timedelta(seconds=i), lat, lon0, dist,
                     500.0 + (10 * math.sin(i / 60.0) if hilly else 0.0), 140 + i % 10))
     return out

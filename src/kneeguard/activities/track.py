@@ -39,8 +39,8 @@ PAUSE_MOVING_SPEED = 1.0
 RUNNING_MAX_SPEED = 10.0
 ANY_MAX_SPEED = 60.0
 MAX_SPLITS = 2000  # km; a damaged distance column must not make millions of splits
-ONE_DEGREE_M = 1000.0 * 10000.8 / 90.0  # gpxpy's length of one degree of latitude
 EARTH_RADIUS_M = 6378.137 * 1000.0
+ONE_DEGREE_M = 2 * math.pi * EARTH_RADIUS_M / 360.0  # gpxpy's length of a degree, 111.319 km
 
 Column = Sequence[float | None]
 

@@ -43,7 +43,6 @@ def import_command(
     from rich.progress import (
         BarColumn,
         DownloadColumn,
-        MofNCompleteColumn,
         Progress,
         TextColumn,
         TimeRemainingColumn,
@@ -61,15 +60,15 @@ def import_command(
     settings = st.settings
     db = st.database()
     err = stderr_console()
-    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(),
-               MofNCompleteColumn(), TextColumn("files"), DownloadColumn(),
-               TransferSpeedColumn(), TimeRemainingColumn())
+    # Files done of all, then MB (the bar, rate and time left go by bytes read).
+    columns = (TextColumn("Importing"), TextColumn("{task.fields[files]}"), BarColumn(),
+               DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("Importing", total=None)
+        task = bar.add_task("import", total=None, files="")
 
         def report(p: Any) -> None:
             bar.update(task, total=p.bytes_total, completed=p.bytes_done,
-                       description=f"Importing {p.files_done}/{p.files_total}")
+                       files=f"{p.files_done}/{p.files_total} files")
 
         summary = import_activities(db, paths, limits=Limits.from_settings(settings),
                                     workers=settings.import_workers, progress=report,
