@@ -33,18 +33,10 @@ LICENSED = ("koos", "koos_pf", "koos_12")
 
 
 def build_app(settings: Settings) -> FastAPI:
-    """The app as ``kneeguard serve`` builds it, with the questionnaire routers included
-    when app.py does not register them (yet)."""
-    from kneeguard.web import api_questionnaires, create_app
-    from kneeguard.web.views import questionnaires
+    """The app as ``kneeguard serve`` builds it (app.py registers the questionnaire routers)."""
+    from kneeguard.web import create_app
 
-    app = create_app(settings)
-    paths = {getattr(route, "path", None) for route in app.routes}
-    if "/questionnaires" not in paths:
-        app.include_router(questionnaires.router)
-    if "/api/v1/scores" not in paths:
-        app.include_router(api_questionnaires.router)
-    return app
+    return create_app(settings)
 
 
 @pytest.fixture

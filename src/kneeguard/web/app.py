@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -45,8 +45,9 @@ def create_app(settings: Settings | None = None, *, cache: bool = True) -> FastA
 
         settings = load_settings()
     secret = load_secret(settings.data_path, settings.access_token)
-    state = AppState(settings=settings, secret=secret, cache=PageCache(enabled=cache),
-                     jobs=Jobs())
+    page_cache = PageCache(enabled=cache)
+    state = AppState(settings=settings, secret=secret, cache=page_cache,
+                     jobs=Jobs(on_done=page_cache.invalidate))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -67,26 +68,48 @@ def create_app(settings: Settings | None = None, *, cache: bool = True) -> FastA
     )
     app.state.kneeguard = state
     app.state.chart_cache = cache
+    app.add_middleware(InvalidateOnWrite, cache=state.cache)
     app.add_middleware(
         SecurityMiddleware, bind_host=settings.host, access_token=settings.access_token,
         secret=secret, upload_max_bytes=int(settings.upload_max_mb * MB))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     import kneeguard.web.api as api
+    import kneeguard.web.api_questionnaires as api_questionnaires
     import kneeguard.web.views.activities as activities
     import kneeguard.web.views.assessment as assessment
     import kneeguard.web.views.home as home
     import kneeguard.web.views.journal as journal
     import kneeguard.web.views.login as login
     import kneeguard.web.views.plan as plan
+    import kneeguard.web.views.questionnaires as questionnaires
+    import kneeguard.web.views.report as report
     import kneeguard.web.views.training as training
 
-    for module in (home, assessment, activities, training, journal, plan, login):
+    for module in (home, assessment, activities, training, journal, plan, questionnaires,
+                   report, login):
         app.include_router(module.router)
     app.include_router(api.router)
+    app.include_router(api_questionnaires.router)
     _errors(app)
 
     return app
+
+
+class InvalidateOnWrite:
+    """After any POST, PUT, PATCH or DELETE, read the data fingerprints afresh."""
+
+    def __init__(self, app: Any, cache: PageCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH",
+                                                                "DELETE"):
+                self.cache.invalidate()
 
 
 def _wants_json(request: Request) -> bool:

@@ -5,15 +5,18 @@ from the whole history: milliseconds for the numbers, tens of milliseconds
 for each chart. :func:`data_version` reads a small fingerprint of every table
 (counts, largest ids, latest timestamps, sums that change on edits) in one
 query; while it and the day stay the same, the computed content is reused.
-A change made by another process (``kneeguard import`` in a terminal, a second
-server on the same PostgreSQL) changes the fingerprint, so the cache never
-shows stale data. Charts are cached separately by content
+The fingerprint itself is read at most once a second per database
+(:meth:`PageCache.version`), and at once after any change made through this
+app (every POST or DELETE clears it). A change made by another process
+(``kneeguard import`` in a terminal, a second server on the same PostgreSQL)
+therefore shows within a second. Charts are cached separately by content
 (:func:`kneeguard.report.charts.to_svg`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -52,13 +55,30 @@ def data_version(session: Session) -> tuple[Any, ...]:
 class PageCache:
     """A small thread-safe LRU of computed page content; ``enabled=False`` computes always."""
 
-    def __init__(self, enabled: bool = True, size: int = 64) -> None:
+    def __init__(self, enabled: bool = True, size: int = 64, version_ttl: float = 1.0) -> None:
         self.enabled = enabled
         self.size = size
+        self.version_ttl = version_ttl
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._versions: dict[str, tuple[float, tuple[Any, ...]]] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    def version(self, db: Any) -> tuple[Any, ...]:
+        """The data fingerprint of ``db``, read again when older than ``version_ttl``."""
+        now = time.monotonic()
+        found = self._versions.get(db.url)
+        if found is not None and now - found[0] < self.version_ttl:
+            return found[1]
+        with db.session() as session:
+            version = data_version(session)
+        self._versions[db.url] = (now, version)
+        return version
+
+    def invalidate(self) -> None:
+        """Forget the fingerprints (after a change made through this app)."""
+        self._versions.clear()
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
         if not self.enabled:
@@ -80,3 +100,4 @@ class PageCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+        self.invalidate()

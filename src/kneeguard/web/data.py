@@ -31,13 +31,14 @@ HOME_WEEKS = 6
 def cached(cache: PageCache, db: Database, name: str, params: tuple[Any, ...], today: date,
            build: Any) -> Any:
     """``build(session)`` once per data version, day and parameters."""
-    from kneeguard.web.cache import data_version
 
-    with db.session() as session:
-        if not cache.enabled:
+    def run() -> Any:
+        with db.session() as session:
             return build(session)
-        key = (db.url, name, params, today, data_version(session))
-        return cache.get(key, lambda: build(session))
+
+    if not cache.enabled:
+        return run()
+    return cache.get((db.url, name, params, today, cache.version(db)), run)
 
 
 def shoe_limit(settings: Settings) -> float:

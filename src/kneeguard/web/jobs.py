@@ -55,7 +55,8 @@ class Job:
 class Jobs:
     """A registry of jobs run one at a time on a worker thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_done: Callable[[], None] | None = None) -> None:
+        self.on_done = on_done
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
@@ -81,6 +82,8 @@ class Jobs:
                 job.error = f"the import stopped unexpectedly ({type(exc).__name__}: {exc})"
                 job.status = "failed"
             finally:
+                if self.on_done is not None:
+                    self.on_done()
                 job.finished = time.time()
                 if job.workdir is not None:
                     shutil.rmtree(job.workdir, ignore_errors=True)

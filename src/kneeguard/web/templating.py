@@ -26,7 +26,8 @@ HTMX = "vendor/htmx-2.0.11.min.js"
 
 NAV = (("home", "/", "Today"), ("assess", "/assess", "Assess"),
        ("training", "/training", "Training"), ("journal", "/journal", "Journal"),
-       ("plan", "/plan", "Plan"), ("import", "/import", "Import"))
+       ("plan", "/plan", "Plan"), ("questionnaires", "/questionnaires", "Questionnaires"),
+       ("import", "/import", "Import"))
 
 
 def _km(value: float | None, digits: int = 1) -> str:
@@ -79,6 +80,37 @@ def render(request: Request, template: str, status_code: int = 200,
         csrf_input=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'),
         **context)
     return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+TOKEN_SLOT = "@@kneeguard-csrf-token@@"
+
+
+def render_page(template: str, demo: bool, **context: Any) -> str:
+    """A page's HTML with a slot for the browser's CSRF token (so it can be cached and
+    shared by every browser; :func:`page_response` fills the slot)."""
+    context.setdefault("active", "")
+    return environment().get_template(template).render(
+        request=None, csrf_token=TOKEN_SLOT, demo=demo,
+        csrf_input=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{TOKEN_SLOT}">'),
+        **context)
+
+
+def page_response(request: Request, html: str) -> HTMLResponse:
+    return HTMLResponse(html.replace(TOKEN_SLOT, form_token(request)))
+
+
+def cached_page(request: Request, name: str, params: tuple[Any, ...], build: Any) -> HTMLResponse:
+    """The page ``name`` from the page cache (keyed by the data version, the day, the demo
+    switch and ``params``), or ``build()`` -> HTML when the data changed."""
+    from kneeguard.web.deps import app_state, get_db
+
+    state = app_state(request)
+    if not state.cache.enabled:
+        return page_response(request, build())
+    db = get_db(request)
+    key = ("page", name, db.url, params, is_demo(request), date.today(),
+           state.cache.version(db))
+    return page_response(request, state.cache.get(key, build))
 
 
 def safe_svg(svg: str) -> Markup:

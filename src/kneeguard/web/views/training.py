@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kneeguard.web.data import training_view
-from kneeguard.web.deps import app_state, get_db
-from kneeguard.web.templating import render, safe_svg
+from kneeguard.web.deps import app_state, get_db, is_demo
+from kneeguard.web.templating import cached_page, render_page, safe_svg
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,12 +26,18 @@ def parse_weeks(value: str | None) -> tuple[str, int | None]:
 
 
 @router.get("/training", response_class=HTMLResponse)
-def training(request: Request) -> HTMLResponse:
+async def training(request: Request) -> HTMLResponse:
+    # async: a cached page is served in well under a millisecond, cheaper than a thread hop
     state = app_state(request)
     period, weeks = parse_weeks(request.query_params.get("weeks"))
-    view = training_view(get_db(request), state.settings, state.cache, date.today(), weeks)
-    charts = {k: safe_svg(v) for k, v in view.charts.items()}
-    load = view.overview.weeks[-1].load if view.overview.weeks else None
-    return render(request, "training.html", active="training", view=view, charts=charts,
-                  periods=PERIODS, period=period, load=load,
-                  today=date.today())
+
+    def build() -> str:
+        today = date.today()
+        view = training_view(get_db(request), state.settings, state.cache, today, weeks)
+        charts = {k: safe_svg(v) for k, v in view.charts.items()}
+        load = view.overview.weeks[-1].load if view.overview.weeks else None
+        return render_page("training.html", is_demo(request), active="training", view=view,
+                           charts=charts, periods=PERIODS, period=period, load=load,
+                           today=today)
+
+    return cached_page(request, "training", (period,), build)
