@@ -34,7 +34,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SHOTS = Path(__file__).resolve().parents[1] / "test-results" / "screenshots"
 MAIN_PAGES = {"home": "/", "assess": "/assess", "result": "/assessments/1",
               "assessments": "/assessments", "training": "/training", "journal": "/journal",
-              "plan": "/plan", "import": "/import"}
+              "plan": "/plan", "questionnaires": "/questionnaires", "scores": "/scores",
+              "import": "/import"}
 
 
 @pytest.fixture(scope="session")
@@ -195,7 +196,8 @@ def test_main_pages_pass_axe_and_are_kept_as_screenshots(browser: Any, live_serv
 def test_phone_sized_screen(browser: Any, live_server: str) -> None:
     page = demo_page(browser, live_server, viewport={"width": 390, "height": 844},
                      device_scale_factor=1, is_mobile=True, has_touch=True)
-    for name in ("home", "assess", "training", "journal", "plan", "result", "import"):
+    for name in ("home", "assess", "training", "journal", "plan", "result", "questionnaires",
+                 "import"):
         page.goto(live_server + MAIN_PAGES[name])
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{name} is {width} px wide on a 390 px screen"
