@@ -80,4 +80,4 @@ def test_trend_appears_with_entries(client) -> None:  # type: ignore[no-untyped-
     tree = parse(client.get("/journal").text)
     assert "earlier and earlier" in text(tree.css_first("#onset-trend"))
     assert len(tree.css("figure.chart svg[role=img]")) == 2
-    assert "Pain now begins earlier" in text(tree.css_first("[role=status].alert"))
+    assert "Pain now begins earlier" in text(tree.css_first("[role=status].finding"))

@@ -105,7 +105,7 @@ def test_demo_journal_page(demo) -> None:  # type: ignore[no-untyped-def]
     assert "earlier and earlier" in text(tree.css_first("#onset-trend"))
     assert len(tree.css("figure.chart")) == 2
     assert len(tree.css("#entries-section tbody tr")) == 8
-    assert "Pain now begins earlier" in text(tree.css_first(".alert"))
+    assert "Pain now begins earlier" in text(tree.css_first(".finding"))
 
 
 def test_demo_plan_page(demo) -> None:  # type: ignore[no-untyped-def]

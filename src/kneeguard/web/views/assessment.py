@@ -39,7 +39,8 @@ def _page(request: Request, index: int, answers: dict[str, Any], prefilled: froz
     return render(request, "assess_step.html", status_code=status_code, active="assess",
                   step=step, state=wizard.state_json(carried),
                   prefilled=",".join(sorted(prefilled)), message=message,
-                  answered=len(wizard.dump_state(answers)))
+                  answered=len(wizard.dump_state(answers)),
+                  from_history=len([p for p in prefilled if p in answers]))
 
 
 @router.get("/assess", response_class=HTMLResponse)
