@@ -111,3 +111,16 @@ def test_cli_demo_fills_only_the_demo_database(run_cli, tmp_path: Path) -> None:
     finally:
         demo.dispose()
         mine.dispose()
+
+
+def test_demo_runner_filled_in_questionnaires(demo_db) -> None:  # type: ignore[no-untyped-def]
+    from kneeguard.storage.questionnaires import list_responses
+
+    load_demo(demo_db, TODAY)
+    with demo_db.session() as s:
+        visa = list_responses(s, "visa_p")
+        nprs = list_responses(s, "nprs")
+    totals = [r.scores["total"] for r in sorted(visa, key=lambda r: r.answered_at)]
+    assert totals == [42, 49, 63]  # within the MCID of 13, then an improvement
+    assert len(nprs) == 3
+    assert max(r.answered_at for r in visa).date() == TODAY

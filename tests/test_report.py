@@ -77,7 +77,7 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("report")
     db = connect(f"sqlite:///{folder / 'demo.db'}")
     try:
-        demo = load_demo(db, today=TODAY)
+        demo = load_demo(db, today=TODAY, questionnaires=False)
         scores = _add_responses(db)
         with db.session() as session:
             data = report_data(session, today=TODAY)
@@ -378,7 +378,7 @@ def test_report_data_on_every_database(database: Any) -> None:
     from kneeguard.demo import load_demo
     from kneeguard.report.data import report_data
 
-    demo = load_demo(database, today=TODAY)
+    demo = load_demo(database, today=TODAY, questionnaires=False)
     _add_responses(database)
     with database.session() as session:
         data = report_data(session, today=TODAY)

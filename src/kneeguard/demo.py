@@ -140,8 +140,25 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_demo(db: Database, today: date | None = None, years: int = 1) -> Demo:
-    """Replace everything in ``db`` with the demo runner; return what was loaded."""
+# Questionnaires the demo runner filled in (weeks before today): VISA-P 42 -> 49 -> 63
+# (within the MCID of 13, then an improvement) and NPRS now / during a run.
+DEMO_RESPONSES: tuple[tuple[int, dict[str, Any], tuple[int, int]], ...] = (
+    (6, {"Q1": 3, "Q2": 4, "Q3": 6, "Q4": 5, "Q5": 6, "Q6": 4, "Q7": 4, "Q8_branch": "B",
+         "Q8B": 10}, (5, 6)),
+    (3, {"Q1": 4, "Q2": 5, "Q3": 7, "Q4": 6, "Q5": 7, "Q6": 6, "Q7": 4, "Q8_branch": "B",
+         "Q8B": 10}, (4, 5)),
+    (0, {"Q1": 5, "Q2": 6, "Q3": 7, "Q4": 8, "Q5": 9, "Q6": 10, "Q7": 4, "Q8_branch": "B",
+         "Q8B": 14}, (2, 3)),
+)
+
+
+def load_demo(db: Database, today: date | None = None, years: int = 1,
+              questionnaires: bool = True) -> Demo:
+    """Replace everything in ``db`` with the demo runner; return what was loaded.
+
+    ``questionnaires=False`` leaves out the demo's questionnaire responses (for callers
+    that add their own).
+    """
     from sqlalchemy import delete
 
     from kneeguard.assessment import assess, parse_answers
@@ -198,4 +215,20 @@ def load_demo(db: Database, today: date | None = None, years: int = 1) -> Demo:
                                 tzinfo=UTC) + timedelta(hours=18)
         save_assessment(session, answers, assess(answers), created_at=made)
         demo.answers = answers
+        if questionnaires:
+            _add_questionnaires(session, demo.today)
     return demo
+
+
+def _add_questionnaires(session: Any, today: date) -> None:
+    from kneeguard.questionnaires import load_instrument, score
+    from kneeguard.storage.questionnaires import save_response
+
+    for weeks_ago, visa_p, (now, during) in DEMO_RESPONSES:
+        when = datetime.combine(today - timedelta(weeks=weeks_ago), datetime.min.time(),
+                                tzinfo=UTC) + timedelta(hours=8)
+        for instrument_id, answers in (("visa_p", visa_p),
+                                       ("nprs", {"NPRS_NOW": now, "NPRS_DURING_RUN": during})):
+            instrument = load_instrument(instrument_id)
+            save_response(session, instrument_id, answers, score(instrument, answers).to_json(),
+                          instrument.content_hash, None, when)
