@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from data.activity_fixtures import START, fit_bytes, gpx_bytes, tcx_bytes
+from data.activity_fixtures import START, fit_bytes, gpx_bytes, raw_fit, tcx_bytes
 from kneeguard.activities import read_bytes
 from kneeguard.activities.fit import decode_reference
 from kneeguard.activities.fitraw import decode as decode_fast
 from kneeguard.activities.sniff import sniff
+from kneeguard.activities.xmlsafe import uniform_records
 
 
 def test_fit_from_fit_tool_reads_session_totals_and_splits() -> None:
@@ -101,7 +102,8 @@ def test_gpx_route_without_times_is_not_an_activity() -> None:
 def test_gpx_with_impossible_dates_is_skipped() -> None:
     old = datetime(1901, 12, 13, 20, 45, 52, tzinfo=UTC)
     parsed = read_bytes(gpx_bytes(start=old), "old.gpx")
-    assert parsed.skipped == "impossible date 1901-12-13 (before 2000; the device clock was not set)"
+    assert parsed.skipped == \
+        "impossible date 1901-12-13 (before 2000; the device clock was not set)"
     future = datetime(2999, 1, 1, tzinfo=UTC)
     assert "in the future" in (read_bytes(gpx_bytes(start=future), "f.gpx").skipped or "")
 
@@ -126,3 +128,54 @@ def test_gzipped_files_and_format_from_bytes_not_name() -> None:
     assert sniff(gpx_bytes(n=2)) == "gpx"
     assert read_bytes(b"hello, not an activity", "notes.txt").skipped == \
         "not a FIT, GPX or TCX file"
+
+
+@pytest.mark.parametrize("big_endian", [False, True])
+def test_fast_decoder_reads_both_byte_orders_like_fitdecode(big_endian: bool) -> None:
+    data = raw_fit(n=300, big_endian=big_endian)
+    fast, ref = decode_fast(data), decode_reference(data)
+    assert fast.records == ref.records and ref.damaged is None
+    assert fast.records["d"][-1] == 89700 and fast.records["hr"][:3] == [140, 141, 142]
+    (act,) = read_bytes(data, "be.fit").activities
+    assert (act.distance_m, act.timer_s, act.avg_hr, act.utc_offset_s) == (897.0, 299.0, 145.0,
+                                                                          7200)
+
+
+def test_chained_fit_gives_one_activity_per_file() -> None:
+    data = raw_fit(n=120) + raw_fit(n=120, sport=2, start=START.replace(hour=9))
+    parsed = read_bytes(data, "two.fit")
+    assert [(a.sport, a.distance_m, a.leg) for a in parsed.activities] == \
+        [("running", 357.0, 0), ("cycling", 357.0, 1)]
+    assert parsed.warning is None
+
+
+def test_a_wrong_fit_checksum_is_reported_not_marked_incomplete() -> None:
+    data = bytearray(raw_fit(n=120))
+    data[-1] ^= 0x40
+    parsed = read_bytes(bytes(data), "flipped.fit")
+    (act,) = parsed.activities
+    assert not act.incomplete and act.distance_m == 357.0
+    assert parsed.warning == (f"its checksum does not match at byte {len(data) - 2} (a bit may "
+                              "have flipped: the values were read but may be wrong)")
+
+
+def test_tcx_and_gpx_points_that_change_layout_take_the_general_path() -> None:
+    tcx = tcx_bytes(n=300).decode()
+    assert uniform_records(tcx, "<Trackpoint>", "</Trackpoint>") is not None
+    # One point without heart rate: the one-pass reader refuses, every point still counts.
+    odd = tcx.replace("<HeartRateBpm><Value>145</Value></HeartRateBpm>", "", 1)
+    assert uniform_records(odd, "<Trackpoint>", "</Trackpoint>") is None
+    (act,) = read_bytes(odd.encode(), "odd.tcx").activities
+    (same,) = read_bytes(tcx.encode(), "run.tcx").activities
+    assert (act.distance_m, act.timer_s, len(act.splits)) == (same.distance_m, same.timer_s, 1)
+    gpx = gpx_bytes(n=300).decode()
+    names, rows = uniform_records(gpx, "<trkpt", "</trkpt>") or ([], [])
+    assert names == [("trkpt", "lat"), ("trkpt", "lon"), ("trkpt", "ele"), ("trkpt", "time"),
+                     ("TrackPointExtension", "hr")] and len(rows) == 300
+    swapped = gpx.replace("<ele>500.0</ele><time>2024-05-04T07:30:00Z</time>",
+                          "<time>2024-05-04T07:30:00Z</time><ele>500.0</ele>", 1)
+    assert swapped != gpx and uniform_records(swapped, "<trkpt", "</trkpt>") is None
+    (fast,) = read_bytes(gpx.encode(), "a.gpx").activities
+    (slow,) = read_bytes(swapped.encode(), "b.gpx").activities
+    assert (slow.distance_m, slow.timer_s, slow.avg_hr) == (fast.distance_m, fast.timer_s,
+                                                            fast.avg_hr)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -12,8 +16,13 @@ from typing import Any
 
 import pytest
 
-from data.activity_fixtures import START, fit_bytes, gpx_bytes, strava_zip, tcx_bytes
-from kneeguard.storage.activities import import_activities, list_activities, list_shoes
+from data.activity_fixtures import START, fit_bytes, gpx_bytes, raw_fit, strava_zip, tcx_bytes
+from kneeguard.storage.activities import (
+    count_activities,
+    import_activities,
+    list_activities,
+    list_shoes,
+)
 
 
 def _write(tmp: Path, name: str, data: bytes) -> Path:
@@ -164,3 +173,115 @@ def test_empty_database_says_how_to_import(sqlite_url: str, run_cli: Any) -> Non
     assert "kneeguard import PATH" in result.stdout
     missing = run_cli("import", "/no/such/file.fit", "--db", sqlite_url)
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
+
+
+def _consistent(database: Any) -> list[tuple[int, int, int]]:
+    """(activity id, sources, splits) per stored activity, checking nothing is half-written."""
+    from sqlalchemy import func, select
+
+    from kneeguard.storage.activities import ActivityRow, ActivitySourceRow, SplitRow
+
+    with database.session() as s:
+        acts = list(s.scalars(select(ActivityRow.id).order_by(ActivityRow.id)))
+        sources = dict(s.execute(select(ActivitySourceRow.activity_id, func.count())
+                                 .group_by(ActivitySourceRow.activity_id)).all())
+        preferred = dict(s.execute(select(ActivitySourceRow.activity_id, func.count())
+                                   .where(ActivitySourceRow.preferred.is_(True))
+                                   .group_by(ActivitySourceRow.activity_id)).all())
+        splits = dict(s.execute(select(SplitRow.activity_id, func.count())
+                                .group_by(SplitRow.activity_id)).all())
+    assert set(sources) == set(acts) and set(splits) <= set(acts)
+    assert all(preferred.get(a) == 1 for a in acts)
+    return [(a, sources[a], splits.get(a, 0)) for a in acts]
+
+
+def _count(database: Any) -> int:
+    with database.session() as s:
+        return count_activities(s)
+
+
+def test_an_import_stopped_inside_a_file_keeps_nothing_of_that_file(
+        database: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kneeguard.storage import activity_sink
+
+    for i in range(5):
+        _write(tmp_path, f"r{i}.fit", raw_fit(n=1500, start=START + timedelta(days=i)))
+    real = activity_sink._split_rows
+    calls: list[int] = []
+
+    def stop_on_the_third(activity_id: int, act: Any) -> list[dict[str, Any]]:
+        calls.append(activity_id)
+        if len(calls) == 3:  # the activity row is written, its sources and splits not yet
+            raise KeyboardInterrupt
+        return real(activity_id, act)
+
+    monkeypatch.setattr(activity_sink, "_split_rows", stop_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        import_activities(database, [tmp_path], workers=1)
+    assert [(n, k) for _, n, k in _consistent(database)] == [(1, 5), (1, 5)]
+    monkeypatch.undo()
+    summary = import_activities(database, [tmp_path])
+    assert (summary.imported, summary.duplicates) == (3, 2)
+    assert [(n, k) for _, n, k in _consistent(database)] == [(1, 5)] * 5
+
+
+def test_a_killed_import_leaves_a_consistent_database_and_a_rerun_completes_it(
+        db_url: str, database: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for i in range(40):
+        _write(folder, f"r{i:02d}.fit", raw_fit(n=600, start=START + timedelta(days=i)))
+    script = ("import sys, time\n"
+              "from kneeguard.storage import connect\n"
+              "from kneeguard.storage.activities import import_activities\n"
+              "import_activities(connect(sys.argv[1]), [sys.argv[2]], workers=1,\n"
+              "                  progress=lambda p: time.sleep(0.05))\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, db_url, str(folder)])
+    try:
+        deadline = time.monotonic() + 60
+        while _count(database) < 3 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    stored = _consistent(database)
+    assert 3 <= len(stored) < 40  # killed part-way, whole files only
+    summary = import_activities(database, [folder])
+    assert (summary.imported, summary.duplicates) == (40 - len(stored), len(stored))
+    assert len(_consistent(database)) == 40
+
+
+def test_the_same_file_twice_in_one_import_is_one_activity(database: Any,
+                                                           tmp_path: Path) -> None:
+    data = raw_fit(n=300)
+    _write(tmp_path, "a.fit", data)
+    (tmp_path / "copy").mkdir()
+    _write(tmp_path / "copy", "a (1).fit", data)
+    summary = import_activities(database, [tmp_path])
+    assert (summary.imported, summary.duplicates, summary.files) == (1, 1, 2)
+
+
+def test_a_duplicate_with_shoes_gives_them_to_the_stored_run(database: Any) -> None:
+    gpx = gpx_bytes(n=600, start=START + timedelta(seconds=30))
+    import_activities(database, [("phone.gpx", gpx)])
+    export = strava_zip({"1.fit": fit_bytes(n=600)}, [("1.fit", "Run", "Pegasus 40")])
+    summary = import_activities(database, [("export.zip", export)])
+    assert (summary.imported, summary.duplicates) == (0, 1)
+    with database.session() as s:
+        (act,) = list_activities(s)
+        (shoe,) = list_shoes(s)
+    assert act.sources == ("1.fit.gz", "phone.gpx") and act.shoe == "Pegasus 40"
+    assert (shoe.name, shoe.runs) == ("Pegasus 40", 1)
+    assert [(n, k) for _, n, k in _consistent(database)] == [(2, 2)]
+
+
+def test_a_dry_run_decides_duplicates_like_a_real_run(database: Any, tmp_path: Path) -> None:
+    _write(tmp_path, "watch.fit", fit_bytes(n=600))
+    _write(tmp_path, "phone.gpx", gpx_bytes(n=600, start=START + timedelta(seconds=30)))
+    _write(tmp_path, "other-day.tcx", tcx_bytes(n=600, start=START + timedelta(days=1)))
+    dry = import_activities(database, [tmp_path], dry_run=True)
+    assert _consistent(database) == []
+    real = import_activities(database, [tmp_path])
+    assert dry.to_json() | {"dry_run": False} == real.to_json()
+    assert (real.imported, real.duplicates) == (2, 1)
+    assert dry.activity_ids == [] and len(real.activity_ids) == 2
