@@ -12,7 +12,7 @@ from kneeguard.activities import read_bytes
 pytestmark = pytest.mark.corpus
 
 # file -> [(sport, start UTC, distance m, timer s)] per activity, from SOURCES.md
-TRUTH = {
+TRUTH: dict[str, list[tuple[str, str | None, float, float | None]]] = {
     "activity-small-fenix2-run.fit": [("running", "2015-08-15 14:45:08", 9008.22, 2832.0)],
     "garmin-fenix-5-run.fit": [("running", "2017-06-11 14:34:09", 157.56, 56.887)],
     "developer-types-sample.fit": [("running", "2017-01-17 17:06:47", 6753.99, 3424.0)],

@@ -13,7 +13,7 @@ same message. Nothing else in kneeguard catches exceptions broadly.
     │   └── RestoreError                 exit 2, HTTP 422   a backup file cannot be restored
     ├── KnowledgeBaseError               exit 3, HTTP 500   a knowledge-base file is bad
     ├── ActivityImportError              exit 4, HTTP 422   a file yields no activity (reason given)
-    │   └── HostileInputError            exit 4, HTTP 422   refused: entities, zip paths, bombs, size
+    │   └── HostileInputError            exit 4, HTTP 422   refused: entities, zip paths, bombs
     ├── StorageError                     exit 5, HTTP 500   the database cannot be used
     ├── NotFound                         exit 6, HTTP 404   no such assessment, activity, ...
     └── PermissionDenied                 exit 7, HTTP 403   a request the server refuses

@@ -34,12 +34,12 @@ def points(n: int = 600, speed: float = 3.0, start: datetime = START, lat0: floa
 
 def fit_bytes(n: int = 600, speed: float = 3.0, start: datetime = START, sport: int = 1,
               sub_sport: int = 0, session: bool = True, file_type: int = 4) -> bytes:
-    from fit_tool.fit_file_builder import FitFileBuilder
-    from fit_tool.profile.messages.activity_message import ActivityMessage
-    from fit_tool.profile.messages.file_id_message import FileIdMessage
-    from fit_tool.profile.messages.record_message import RecordMessage
-    from fit_tool.profile.messages.session_message import SessionMessage
-    from fit_tool.profile.profile_type import FileType, Manufacturer, Sport, SubSport
+    from fit_tool.fit_file_builder import FitFileBuilder  # type: ignore[import-untyped]
+    from fit_tool.profile.messages.activity_message import ActivityMessage  # type: ignore[import-untyped]
+    from fit_tool.profile.messages.file_id_message import FileIdMessage  # type: ignore[import-untyped]
+    from fit_tool.profile.messages.record_message import RecordMessage  # type: ignore[import-untyped]
+    from fit_tool.profile.messages.session_message import SessionMessage  # type: ignore[import-untyped]
+    from fit_tool.profile.profile_type import FileType, Manufacturer, Sport, SubSport  # type: ignore[import-untyped]
 
     ms = int(start.timestamp() * 1000)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
@@ -51,7 +51,7 @@ def fit_bytes(n: int = 600, speed: float = 3.0, start: datetime = START, sport: 
     file_id.serial_number = 0x12345678
     builder.add(file_id)
     if file_type != 4:
-        return builder.build().to_bytes()
+        return bytes(builder.build().to_bytes())
     pts = points(n, speed, start)
     records = []
     for t, lat, lon, dist, alt, hr in pts:
@@ -80,7 +80,7 @@ def fit_bytes(n: int = 600, speed: float = 3.0, start: datetime = START, sport: 
         act.local_timestamp = s.timestamp // 1000 - 631065600 + 7200  # FIT seconds, UTC+2
         act.num_sessions = 1
         builder.add(act)
-    return builder.build().to_bytes()
+    return bytes(builder.build().to_bytes())
 
 
 def gpx_bytes(n: int = 600, speed: float = 3.0, start: datetime = START, times: bool = True,
