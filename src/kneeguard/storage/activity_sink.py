@@ -46,6 +46,13 @@ ACTIVITIES = cast(Table, ActivityRow.__table__)
 SOURCES = cast(Table, ActivitySourceRow.__table__)
 SPLITS = cast(Table, SplitRow.__table__)
 SHOES = cast(Table, ShoeRow.__table__)
+# Built once: executing a prepared statement with parameters skips building and
+# caching a new one for every file.
+INSERT_ACTIVITY = insert(ACTIVITIES)
+INSERT_SOURCE = insert(SOURCES)
+INSERT_SPLITS = insert(SPLITS)
+INSERT_SHOE = insert(SHOES)
+SYNCHRONOUS_NORMAL = text("PRAGMA synchronous=NORMAL")
 
 
 @dataclass
@@ -182,7 +189,7 @@ class DatabaseSink:
                 if conn.dialect.name == "sqlite":
                     # WAL + NORMAL: every commit is atomic and consistent; only the last few
                     # may be lost on power failure (the next import redoes them).
-                    conn.execute(text("PRAGMA synchronous=NORMAL"))
+                    conn.execute(SYNCHRONOUS_NORMAL)
                 yield conn
         except OperationalError as exc:
             raise StorageError(f"database error on {self.db.url}: {exc.orig}") from exc
@@ -237,10 +244,9 @@ class DatabaseSink:
             entry = Stored(self._insert_activity(conn, act, shoe_id), act.sport, act.start_utc,
                            act.distance_m, act.incomplete, fmt, shoe_id)
             if conn is not None:
-                conn.execute(insert(SOURCES), [source | {"activity_id": entry.id,
-                                                         "preferred": True}])
+                conn.execute(INSERT_SOURCE, source | {"activity_id": entry.id, "preferred": True})
                 if act.splits:
-                    conn.execute(insert(SPLITS), _split_rows(entry.id, act))
+                    conn.execute(INSERT_SPLITS, _split_rows(entry.id, act))
             index.add(entry)
             undo.append(lambda: index.remove(entry))
             outcome.imported += 1
@@ -260,12 +266,11 @@ class DatabaseSink:
                              .values(_summary_values(act)))
                 conn.execute(delete(SPLITS).where(SPLITS.c.activity_id == match.id))
                 if act.splits:
-                    conn.execute(insert(SPLITS), _split_rows(match.id, act))
+                    conn.execute(INSERT_SPLITS, _split_rows(match.id, act))
             if link_shoe:
                 conn.execute(update(ACTIVITIES).where(ACTIVITIES.c.id == match.id)
                              .values(shoe_id=shoe_id))
-            conn.execute(insert(SOURCES), [source | {"activity_id": match.id,
-                                                     "preferred": better}])
+            conn.execute(INSERT_SOURCE, source | {"activity_id": match.id, "preferred": better})
         if better or link_shoe:
             if better:
                 replaced = Stored(match.id, act.sport, act.start_utc, act.distance_m,
@@ -287,8 +292,8 @@ class DatabaseSink:
         if conn is None:
             self._fake_id -= 1
             return self._fake_id
-        result = conn.execute(insert(ACTIVITIES).values(
-            _summary_values(act) | {"shoe_id": shoe_id, "imported_at": utcnow()}))
+        result = conn.execute(INSERT_ACTIVITY, _summary_values(act) | {"shoe_id": shoe_id,
+                                                                        "imported_at": utcnow()})
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
@@ -302,7 +307,7 @@ class DatabaseSink:
             self._fake_id -= 1
             shoe_id = self._fake_id
         else:
-            key = conn.execute(insert(SHOES).values(name=name, start_km=0.0)).inserted_primary_key
+            key = conn.execute(INSERT_SHOE, {"name": name, "start_km": 0.0}).inserted_primary_key
             assert key is not None
             shoe_id = int(key[0])
         self._shoes[name] = shoe_id
