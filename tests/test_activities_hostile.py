@@ -5,11 +5,12 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from data.activity_fixtures import gpx_bytes
+from data.activity_fixtures import START, gpx_bytes
 from kneeguard.activities import Limits, read_bytes
 from kneeguard.activities.archive import plan_import
 
@@ -84,3 +85,43 @@ def test_nested_zips_too_deep_are_refused() -> None:
     plan = plan_import([("deep.zip", inner)], Limits())
     assert plan.sources == []
     assert any("nested too deep" in s.reason for s in plan.skipped)
+
+
+def _patch_member(archive: bytes, name: str, *, flags: int = 0, method: int | None = None
+                  ) -> bytes:
+    """Set flag bits or the compression method of ``name`` in both of its zip headers."""
+    import struct
+
+    data = bytearray(archive)
+    encoded = name.encode()
+    for signature, flag_at, method_at, name_len_at, name_at in (
+            (b"PK\x03\x04", 6, 8, 26, 30), (b"PK\x01\x02", 8, 10, 28, 46)):
+        at = data.find(signature)
+        while at >= 0:
+            size = struct.unpack_from("<H", data, at + name_len_at)[0]
+            if bytes(data[at + name_at:at + name_at + size]) == encoded:
+                struct.pack_into("<H", data, at + flag_at,
+                                 struct.unpack_from("<H", data, at + flag_at)[0] | flags)
+                if method is not None:
+                    struct.pack_into("<H", data, at + method_at, method)
+            at = data.find(signature, at + 4)
+    return bytes(data)
+
+
+def test_unreadable_zip_entries_are_skipped_one_by_one(database: object) -> None:
+    from kneeguard.storage.activities import import_activities
+
+    good = [gpx_bytes(n=60, start=START + timedelta(days=d)) for d in range(4)]
+    archive = _zip({f"a{i}.gpx": data for i, data in enumerate(good)})
+    archive = _patch_member(archive, "a1.gpx", flags=0x1)  # encrypted
+    archive = _patch_member(archive, "a2.gpx", method=9)  # Deflate64
+    broken = bytearray(archive)
+    at = broken.find(b"a3.gpx") + len("a3.gpx") + 40
+    broken[at:at + 20] = bytes(20)  # damaged deflate data
+    summary = import_activities(database, [("export.zip", bytes(broken))])
+    assert summary.imported == 1
+    reasons = {s.file: s.reason for s in summary.skipped}
+    assert reasons["export.zip:a1.gpx"] == "cannot be read: it is encrypted (password-protected)"
+    assert reasons["export.zip:a2.gpx"] == \
+        "cannot be read: the archive uses a compression method Python cannot read"
+    assert reasons["export.zip:a3.gpx"].startswith("cannot be read: the archive entry is damaged")

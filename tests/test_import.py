@@ -285,3 +285,19 @@ def test_a_dry_run_decides_duplicates_like_a_real_run(database: Any, tmp_path: P
     assert dry.to_json() | {"dry_run": False} == real.to_json()
     assert (real.imported, real.duplicates) == (2, 1)
     assert dry.activity_ids == [] and len(real.activity_ids) == 2
+
+
+def test_a_file_stored_by_another_import_meanwhile_counts_as_a_duplicate(
+        database: Any) -> None:
+    from kneeguard.activities import ImportSummary, read_bytes
+    from kneeguard.storage.activity_sink import DatabaseSink
+
+    data = raw_fit(n=120)
+    sink = DatabaseSink(database)
+    summary = ImportSummary()
+    sink.store(read_bytes(raw_fit(n=60, start=START - timedelta(days=3)), "early.fit"), summary)
+    other = import_activities(database, [("other.fit", data)])  # e.g. an upload, meanwhile
+    assert other.imported == 1
+    sink.store(read_bytes(data, "mine.fit"), summary)  # its index has not seen other.fit
+    assert (summary.imported, summary.duplicates) == (1, 1)
+    assert [(n, k) for _, n, k in _consistent(database)] == [(1, 1), (1, 1)]

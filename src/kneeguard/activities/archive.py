@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -33,6 +34,19 @@ from kneeguard.activities.sniff import looks_like_activity_name, sniff
 from kneeguard.errors import ActivityImportError, HostileInputError, InputError
 
 MAX_DEPTH = 3
+# What reading a zip member can raise besides our own errors: a damaged entry (bad CRC,
+# broken deflate data, cut off), an unsupported compression method, an encrypted entry.
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError,
+                   RuntimeError)
+
+
+def zip_read_problem(exc: BaseException) -> str:
+    """One sentence for a failure to read a zip member."""
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "cannot be read: it is encrypted (password-protected)"
+    if isinstance(exc, NotImplementedError):
+        return "cannot be read: the archive uses a compression method Python cannot read"
+    return f"cannot be read: the archive entry is damaged ({exc})"
 
 
 @dataclass(frozen=True)
@@ -194,10 +208,13 @@ class Planner:
                         f"{self.limits.max_archive_bytes // MB} MB in all")
                 hints = strava_hints(zf, infos, self.limits)
                 for info in infos:
-                    self._add_member(zf, info, name, path, depth, hints)
+                    try:
+                        self._add_member(zf, info, name, path, depth, hints)
+                    except ZIP_READ_ERRORS as exc:  # this entry only; the others go on
+                        self.skip(f"{name}:{info.filename}", zip_read_problem(exc))
             except ActivityImportError as exc:
                 self.skip(name, exc.message)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            except ZIP_READ_ERRORS as exc:
                 self.skip(name, f"the archive is damaged ({exc})")
 
     def _add_member(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, path: str,

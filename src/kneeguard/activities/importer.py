@@ -14,12 +14,18 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from kneeguard.activities.archive import Plan, Source, SourceReader, plan_import
+from kneeguard.activities.archive import (
+    ZIP_READ_ERRORS,
+    Plan,
+    Source,
+    SourceReader,
+    plan_import,
+    zip_read_problem,
+)
 from kneeguard.activities.model import ImportSummary, ParsedFile, Progress, Skipped
 from kneeguard.activities.reader import Limits, read_bytes
 from kneeguard.errors import ActivityImportError
@@ -50,7 +56,10 @@ class Decoder:
             data = self.reader.read(source)
         except ActivityImportError as exc:
             return ParsedFile(source.name, "", skipped=exc.message)
-        except (OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+        except ZIP_READ_ERRORS as exc:
+            reason = zip_read_problem(exc) if source.member else f"cannot be read ({exc})"
+            return ParsedFile(source.name, "", skipped=reason)
+        except KeyError as exc:  # the archive changed since it was planned
             return ParsedFile(source.name, "", skipped=f"cannot be read ({exc})")
         digest = hashlib.sha256(data).hexdigest()
         if digest in self.known:

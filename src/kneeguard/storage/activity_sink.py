@@ -212,10 +212,12 @@ class DatabaseSink:
             with self._transaction() as conn:
                 for act in parsed.activities:
                     self._store_activity(conn, index, parsed, act, outcome, new_ids, undo)
-        except IntegrityError:
-            # Another import stored this very file a moment ago: it is a duplicate.
+        except IntegrityError as exc:
             for step in reversed(undo):
                 step()
+            if not self._stored_elsewhere(parsed.content_hash):
+                raise StorageError(f"could not store {parsed.name}: {exc.orig}") from exc
+            # Another import stored this very file a moment ago: it is a duplicate.
             self._hashes.add(parsed.content_hash)
             summary.duplicates += 1
             return
@@ -230,6 +232,11 @@ class DatabaseSink:
             summary.duplicates += 1
         if not self.dry_run:
             summary.activity_ids.extend(new_ids)
+
+    def _stored_elsewhere(self, content_hash: str) -> bool:
+        with self._reading() as conn:
+            return conn.scalar(select(SOURCES.c.id).where(SOURCES.c.content_hash == content_hash)
+                               .limit(1)) is not None
 
     def _store_activity(self, conn: Connection | None, index: DedupeIndex, parsed: ParsedFile,
                         act: Activity, outcome: _Outcome, new_ids: list[int],
