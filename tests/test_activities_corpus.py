@@ -124,3 +124,31 @@ def test_whole_corpus_import(database: object, tmp_path: object) -> None:
         [("activity-filecrc.fit", CRC_WARNING)]
     again = import_activities(database, [folder])
     assert (again.imported, again.duplicates) == (0, 22)
+
+
+DAMAGED_FIT = {"activity-unexpected-eof.fit", "activity-settings-corruptheader.fit",
+               "strava-android-app-201.10-b1218918.fit"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in TRUTH if ".fit" in n))
+def test_fast_fit_decoder_agrees_with_fitdecode(name: str) -> None:
+    """The fast decoder reads every undamaged corpus file exactly as fitdecode does."""
+    import gzip
+
+    from kneeguard.activities.fit import decode_reference
+    from kneeguard.activities.fitraw import Unusual, decode
+
+    data = shared_path("data", "activities", name).read_bytes()
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    if name in DAMAGED_FIT:  # left to fitdecode, which salvages what it can
+        with pytest.raises(Unusual):
+            decode(data)
+        return
+    fast, ref = decode(data), decode_reference(data)
+
+    def present(msgs: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [{k: v for k, v in m.items() if v is not None} for m in msgs]
+    assert fast.records == ref.records
+    for kind in ("file_ids", "sessions", "laps", "sports", "activities"):
+        assert present(getattr(fast, kind)) == present(getattr(ref, kind)), kind

@@ -130,9 +130,12 @@ def test_gzipped_files_and_format_from_bytes_not_name() -> None:
         "not a FIT, GPX or TCX file"
 
 
-@pytest.mark.parametrize("big_endian", [False, True])
-def test_fast_decoder_reads_both_byte_orders_like_fitdecode(big_endian: bool) -> None:
-    data = raw_fit(n=300, big_endian=big_endian)
+@pytest.mark.parametrize(("big_endian", "interleave"), [(False, False), (True, False),
+                                                       (False, True), (True, True)])
+def test_fast_decoder_reads_both_byte_orders_like_fitdecode(big_endian: bool,
+                                                           interleave: bool) -> None:
+    # Interleaved messages make runs of three records, read row by row.
+    data = raw_fit(n=300, big_endian=big_endian, interleave=interleave)
     fast, ref = decode_fast(data), decode_reference(data)
     assert fast.records == ref.records and ref.damaged is None
     assert fast.records["d"][-1] == 89700 and fast.records["hr"][:3] == [140, 141, 142]

@@ -162,9 +162,11 @@ def fit_crc(data: bytes, crc: int = 0) -> int:
 
 
 def raw_fit(n: int = 600, speed: float = 3.0, start: datetime = START,
-            big_endian: bool = False, sport: int = 1) -> bytes:
+            big_endian: bool = False, sport: int = 1, interleave: bool = False) -> bytes:
     """An activity FIT file: file_id, n records (time, position, distance, altitude,
-    heart rate), one lap, one session and an activity message."""
+    heart rate), one lap, one session and an activity message. ``interleave`` puts
+    an event message after every third record, as modern watches put other
+    messages between the samples."""
     import struct
 
     e = ">" if big_endian else "<"
@@ -184,9 +186,13 @@ def raw_fit(n: int = 600, speed: float = 3.0, start: datetime = START,
     body += definition(1, 20, [(253, 4, 0x86), (0, 4, 0x85), (1, 4, 0x85), (5, 4, 0x86),
                                (2, 2, 0x84), (3, 1, 2)])
     rec = struct.Struct(f"{e}BIiiIHB")
+    if interleave:
+        body += definition(5, 21, [(253, 4, 0x86), (0, 1, 0), (1, 1, 0)])  # event
     for i, (_t, lat, lon, dist, alt, hr) in enumerate(pts):
         body += rec.pack(1, t0 + i, int(lat * k), int(lon * k), int(dist * 100),
                          int((alt + 500) * 5), hr)
+        if interleave and i % 3 == 2:
+            body += struct.pack(f"{e}BIBB", 5, t0 + i, 0, 3)
     timer = (n - 1) * 1000
     total_d = int(pts[-1][3] * 100)
     body += definition(2, 19, [(253, 4, 0x86), (2, 4, 0x86), (7, 4, 0x86), (8, 4, 0x86),

@@ -145,8 +145,8 @@ def _describe(exc: BaseException) -> str:
 
 
 def _raw(frame: Any, num: int) -> Any:
-    for f in frame.fields:
-        if f.def_num == num and f.field_def is not None:
+    for f in frame.fields:  # developer fields reuse field numbers: never take one of them
+        if f.def_num == num and f.field_def is not None and not f.field_def.is_dev:
             value = f.raw_value
             if isinstance(value, tuple):
                 value = value[0] if value else None

@@ -5,8 +5,8 @@ messages; fitdecode builds a Python object per field of every message
 (about 10 minutes for 3,000 one-hour runs here), while an import needs a
 dozen fields. This decoder compiles one ``struct.Struct`` per definition
 message that unpacks only the wanted fields and skips the rest as padding,
-and it reads each run of consecutive ``record`` messages column by
-column with strided byte slices, so the per-sample work happens in C.
+and it reads ``record`` messages column by column (see :class:`_Records`),
+so the per-sample work happens in C.
 
 It handles the common shape only: normal message headers, little- or
 big-endian definitions, developer fields (skipped), chained files. Anything
@@ -92,7 +92,7 @@ class FitData:
 
 
 class _Def:
-    __slots__ = ("columns", "fields", "glob", "one", "size", "struct", "swap")
+    __slots__ = ("columns", "fields", "glob", "one", "rows", "size", "struct", "swap")
 
     def __init__(self, glob: int, endian: str, fields: list[tuple[int, int, int]],
                  dev_size: int) -> None:
@@ -136,6 +136,8 @@ class _Def:
             raise Unusual(f"definition of message {glob} does not add up")
         self.fields = names
         self.columns = columns if glob == RECORD else None
+        # Short runs of records are unpacked row by row (header byte skipped).
+        self.rows = struct.Struct(endian + "x" + "".join(fmt[1:])) if glob == RECORD else None
         self.swap = endian != _NATIVE
         self.one = glob in WANTED
 
@@ -155,43 +157,82 @@ def _scalar(d: _Def, values: tuple[Any, ...]) -> dict[str, Any]:
     return out
 
 
-def _add_records(fd: FitData, d: _Def, chunk: bytes, count: int) -> None:
-    """Append ``count`` record messages (``chunk``, each with its header byte) column by column.
+LONG_RUN = 64  # records; shorter runs (records between other messages) go row by row
 
-    Each column is gathered with strided byte slices (one per byte of the
-    field) into a contiguous buffer that ``array`` reads as machine integers,
-    so no per-sample tuple is ever built.
+
+class _Records:
+    """Collects record messages into ``fd.records``, keeping their order.
+
+    A long run of records with one layout is read column by column with
+    strided byte slices into a buffer that ``array`` reads as machine
+    integers, so no per-sample tuple is built. Files that write other
+    messages between records (modern watches do) give runs of one or two;
+    those rows are unpacked with one ``struct`` call each and turned into
+    columns together when the layout changes, a long run comes or the file
+    part ends.
     """
-    assert d.columns is not None
-    stride = d.size + 1
-    records = fd.records
-    present: set[str] = set()
-    for name, offset, size, code, invalid in d.columns:
-        if name in present:  # altitude and enhanced altitude both given: keep the first
-            continue
-        present.add(name)
-        col: list[Any]
-        if code == "B":
-            col = list(chunk[offset::stride])
-        else:
+
+    def __init__(self, fd: FitData) -> None:
+        self.records = fd.records
+        self.pending: list[tuple[Any, ...]] = []
+        self.pending_def: _Def | None = None
+
+    def add(self, d: _Def, data: bytes, p: int, count: int) -> None:
+        stride = d.size + 1
+        if count < LONG_RUN:
+            if self.pending_def is not d:
+                self.flush()
+                self.pending_def = d
+            assert d.rows is not None
+            self.pending.extend(d.rows.iter_unpack(data[p:p + stride * count]))
+            return
+        self.flush()
+        self._columns(d, data[p:p + stride * count], count)
+
+    def flush(self) -> None:
+        d, rows = self.pending_def, self.pending
+        if d is not None and rows:
+            self._extend(d, [name for name, _, _ in d.fields], list(zip(*rows, strict=True)),
+                         [invalid for _, invalid, _ in d.fields], len(rows))
+        self.pending = []
+        self.pending_def = None
+
+    def _columns(self, d: _Def, chunk: bytes, count: int) -> None:
+        assert d.columns is not None
+        stride = d.size + 1
+        cols: list[list[Any]] = []
+        for _name, offset, size, code, _invalid in d.columns:
+            if code == "B":
+                cols.append(list(chunk[offset::stride]))
+                continue
             buf = bytearray(size * count)
             for b in range(size):
                 buf[b::size] = chunk[offset + b::stride]
             values = array(code, buf)  # machine byte order
             if d.swap and size > 1:
                 values.byteswap()
-            col = values.tolist()
-        if invalid in col:
-            col = [None if v == invalid else v for v in col]
-        records[name].extend(col)
-    for name in RECORD_COLUMNS:
-        if name not in present:
-            records[name].extend([None] * count)
+            cols.append(values.tolist())
+        self._extend(d, [c[0] for c in d.columns], cols, [c[4] for c in d.columns], count)
+
+    def _extend(self, d: _Def, names: list[str], cols: list[Any], invalids: list[Any],
+                count: int) -> None:
+        present: set[str] = set()
+        for name, col, invalid in zip(names, cols, invalids, strict=True):
+            if name in present:  # altitude and enhanced altitude both given: keep the first
+                continue
+            present.add(name)
+            if invalid in col:
+                col = [None if v == invalid else v for v in col]
+            self.records[name].extend(col)
+        for name in RECORD_COLUMNS:
+            if name not in present:
+                self.records[name].extend([None] * count)
 
 
 def decode(data: bytes) -> FitData:
     """Decode the wanted messages of a FIT file (chained files too) or raise Unusual."""
     fd = FitData()
+    records = _Records(fd)
     pos = 0
     total = len(data)
     while pos < total:
@@ -256,7 +297,7 @@ def decode(data: bytes) -> FitData:
                     if same < take:
                         break
                     window = min(window * 4, 4096)
-                _add_records(fd, d, data[p:p + stride * count], count)
+                records.add(d, data, p, count)
                 p += stride * count
                 continue
             if p + 1 + size > end:
@@ -270,6 +311,7 @@ def decode(data: bytes) -> FitData:
         if p != end:
             raise Unusual("the last message runs past the data size")
         pos = end + 2
+    records.flush()
     return fd
 
 
