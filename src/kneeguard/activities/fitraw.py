@@ -14,9 +14,11 @@ unusual raises :class:`Unusual` and the caller decodes the file again with
 fitdecode, which stays the reference for every damaged or odd file
 (compressed timestamp headers, truncation, undefined local messages, broken
 chained headers, field sizes that do not fit their base type, garbage after
-the data). The file CRC is not computed here (a pure-Python CRC costs more
-than the decoding); the structure is checked instead: every message must lie
-inside the declared data size and the data must end exactly at the CRC.
+the data). Decoding checks the structure (every message must lie inside the
+declared data size and the data must end exactly at the CRC); the checksum
+itself is :func:`crc_problem`'s, for both decoders alike. A field whose base
+type cannot hold what the profile says it is (a number declared as text) is
+left out, as damaged files do that.
 """
 
 from __future__ import annotations
