@@ -26,6 +26,7 @@ SEEDS: dict[str, tuple[bytes, Callable[[bytes], list[Activity]]]] = {
     "fit": (fit_bytes(n=40), read_fit),
     "fit-big-endian": (raw_fit(n=40, big_endian=True), read_fit),
     "fit-chained": (raw_fit(n=20) + raw_fit(n=20, sport=2), read_fit),
+    "fit-interleaved": (raw_fit(n=30, interleave=True), read_fit),
     "gpx": (gpx_bytes(n=40), read_gpx),
     "tcx": (tcx_bytes(n=40), read_tcx),
 }
