@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -76,6 +77,9 @@ _WORKER: Decoder | None = None  # the decoder of a worker process
 
 def _start_worker(known: frozenset[str], limits: Limits) -> None:
     global _WORKER
+    # Ctrl-C is the calling process's to handle: it stops the pool (and the workers stay
+    # quiet instead of each printing a traceback).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = Decoder(known, limits)
 
 

@@ -70,9 +70,16 @@ def import_command(
             bar.update(task, total=p.bytes_total, completed=p.bytes_done,
                        files=f"{p.files_done}/{p.files_total} files")
 
-        summary = import_activities(db, paths, limits=Limits.from_settings(settings),
-                                    workers=settings.import_workers, progress=report,
-                                    dry_run=dry_run)
+        try:
+            summary = import_activities(db, paths, limits=Limits.from_settings(settings),
+                                        workers=settings.import_workers, progress=report,
+                                        dry_run=dry_run)
+        except KeyboardInterrupt:
+            bar.stop()
+            if not dry_run:
+                err.print("Import stopped: every file stored so far is whole; run the same "
+                          "command again to import the rest.", markup=False)
+            raise
     if output is OutputFormat.json:
         emit_json(summary.to_json())
         return
