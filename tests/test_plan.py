@@ -174,3 +174,18 @@ def test_plan_cli_uses_the_latest_assessment(run_cli: Any, sqlite_url: str) -> N
     assert "Stop running for now." in text.stdout
     bad = run_cli("--db", sqlite_url, "plan", "--weeks", "3")
     assert bad.exit_code == 2
+
+
+def test_plan_advice_gathers_the_reasons_to_stop() -> None:
+    from datetime import date as _date
+
+    from kneeguard.training.plan import plan_advice
+
+    result = {"running": {"advice": "stop", "reasons": ["Pain above 3/10."]},
+              "triage": {"level": "see_clinician"}}
+    advice, reasons = plan_advice(result, _date(2026, 3, 1), ["Swelling on 2026-03-02."])
+    assert advice == "stop"
+    assert reasons == ["Your latest assessment (2026-03-01) says stop running.",
+                       "Pain above 3/10.", "Triage: see clinician.", "Swelling on 2026-03-02."]
+    assert plan_advice({"running": {"advice": "reduce"}}, None) == ("reduce", [])
+    assert plan_advice(None, None) == (None, [])

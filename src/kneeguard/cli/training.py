@@ -150,6 +150,7 @@ def plan_command(
     from kneeguard.storage.journal import list_entries
     from kneeguard.storage.training import load_runs
     from kneeguard.training import make_plan
+    from kneeguard.training.plan import plan_advice
 
     settings = state(ctx).settings
     today = date.today()
@@ -157,23 +158,14 @@ def plan_command(
         runs = load_runs(session)
         latest = latest_assessment(session)
         entries = list_entries(session, until=today)
-    advice: str | None = None
-    reasons: list[str] = []
     assessment: dict[str, Any] | None = None
     if latest is not None:
-        running = latest.result.get("running", {})
-        advice = running.get("advice")
-        level = latest.result.get("triage", {}).get("level")
         assessment = {"id": latest.id, "created_at": latest.created_at.isoformat(),
-                      "advice": advice, "triage_level": level}
-        if advice == "stop":
-            reasons.append(f"Your latest assessment ({latest.created_at.date().isoformat()}) "
-                           "says stop running.")
-            reasons += [str(r) for r in running.get("reasons", [])]
-            if level and level != "self_care":
-                reasons.append(f"Triage: {str(level).replace('_', ' ')}.")
+                      "advice": latest.running_advice, "triage_level": latest.triage_level}
     journal = findings(entries, today)
-    reasons += [f.detail for f in journal if f.stop]
+    advice, reasons = plan_advice(latest.result if latest else None,
+                                  latest.created_at.date() if latest else None,
+                                  [f.detail for f in journal if f.stop])
     plan = make_plan(runs, today, weeks=weeks, growth_pct=settings.weekly_growth_pct,
                      advice=advice, stop_reasons=reasons)
     if output is OutputFormat.json:

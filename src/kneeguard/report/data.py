@@ -436,17 +436,11 @@ def _plan(runs: list[Run], entries: list[Entry], latest: StoredAssessment | None
     """The plan as ``kneeguard plan`` makes it (history, latest assessment, journal)."""
     from kneeguard.journal import findings
     from kneeguard.training import make_plan
+    from kneeguard.training.plan import plan_advice
 
-    advice: str | None = None
-    reasons: list[str] = []
-    if latest is not None:
-        running = latest.result.get("running", {})
-        advice = running.get("advice")
-        if advice == "stop":
-            reasons.append(f"The latest assessment ({_local(latest.created_at).date()}) says "
-                           "stop running.")
-            reasons += [str(r) for r in running.get("reasons", [])]
-    reasons += [f.detail for f in findings(entries, today) if f.stop]
+    advice, reasons = plan_advice(latest.result if latest else None,
+                                  _local(latest.created_at).date() if latest else None,
+                                  [f.detail for f in findings(entries, today) if f.stop])
     plan = make_plan(runs, today, weeks=PLAN_WEEKS, growth_pct=settings.weekly_growth_pct,
                      advice=advice, stop_reasons=reasons)
     weeks = []

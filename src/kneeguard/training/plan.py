@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -111,6 +111,33 @@ def _floor(km: float) -> float:
 def plan_start(today: date) -> date:
     """The plan starts on the coming Monday (today when today is a Monday)."""
     return today + timedelta(days=(7 - today.weekday()) % 7)
+
+
+def plan_advice(
+    assessment_result: Mapping[str, Any] | None,
+    assessed_on: date | None,
+    stop_findings: Sequence[str] = (),
+) -> tuple[str | None, list[str]]:
+    """The running advice and stop reasons a plan starts from.
+
+    ``assessment_result`` is the latest assessment's result (the result contract) made on
+    ``assessed_on``; ``stop_findings`` are the journal's reasons to stop (pain above 3/10,
+    swelling). The CLI, the web app and the report all build their plan from this.
+    """
+    advice: str | None = None
+    reasons: list[str] = []
+    if assessment_result is not None:
+        running = assessment_result.get("running", {})
+        advice = running.get("advice")
+        if advice == "stop":
+            when = f" ({assessed_on.isoformat()})" if assessed_on is not None else ""
+            reasons.append(f"Your latest assessment{when} says stop running.")
+            reasons += [str(r) for r in running.get("reasons", [])]
+            level = assessment_result.get("triage", {}).get("level")
+            if level and level != "self_care":
+                reasons.append(f"Triage: {str(level).replace('_', ' ')}.")
+    reasons += list(stop_findings)
+    return advice, list(dict.fromkeys(reasons))
 
 
 def make_plan(

@@ -251,20 +251,14 @@ def plan_view(session: Session, settings: Settings, today: date, weeks: int = 6)
     from kneeguard.storage.journal import list_entries
     from kneeguard.storage.training import load_runs
     from kneeguard.training import make_plan
+    from kneeguard.training.plan import plan_advice
 
     runs = load_runs(session)
     latest = latest_assessment(session)
     journal = findings(list_entries(session, until=today), today)
-    advice: str | None = None
-    reasons: list[str] = []
-    if latest is not None:
-        running = latest.result.get("running", {})
-        advice = running.get("advice")
-        if advice == "stop":
-            reasons.append(f"Your latest assessment ({latest.created_at.date().isoformat()}) "
-                           "says stop running.")
-            reasons += [str(r) for r in running.get("reasons", [])]
-    reasons += [f.detail for f in journal if f.stop]
+    advice, reasons = plan_advice(latest.result if latest else None,
+                                  latest.created_at.date() if latest else None,
+                                  [f.detail for f in journal if f.stop])
     plan = make_plan(runs, today, weeks=weeks, growth_pct=settings.weekly_growth_pct,
                      advice=advice, stop_reasons=reasons)
     return PlanView(plan, latest, journal)
