@@ -259,3 +259,45 @@ def test_cli_export_needs_a_target_and_a_writable_place(run_cli: Any, tmp_path: 
     result = run_cli("export", "--json", str(tmp_path / "no" / "such" / "dir.json"))
     assert result.exit_code == 2 and "cannot write" in result.stderr
     assert not (tmp_path / "no").exists()
+
+
+def test_settings_from_the_config_file_travel_with_the_backup(
+        source: Database, sqlite_url: str, run_cli: Any, tmp_path: Path) -> None:
+    import os
+
+    from kneeguard.settings import config_file_values
+
+    config = Path(os.environ["KNEEGUARD_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('shoe_limit_km = 700\nhost = "127.0.0.1"\n')
+    backup = tmp_path / "backup.json"
+    assert run_cli("--db", source.url, "export", "--json", str(backup)).exit_code == 0
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    assert document["settings"] == {"shoe_limit_km": 700.0, "host": "127.0.0.1"}
+
+    config.unlink()
+    result = run_cli("--db", sqlite_url, "restore", str(backup))
+    assert result.exit_code == 0, result.stderr
+    assert f"Wrote the backup's settings to {config}" in result.stdout
+    assert config_file_values(config) == {"shoe_limit_km": 700.0, "host": "127.0.0.1"}
+
+
+def test_unknown_settings_in_a_backup_are_refused_and_nothing_is_written(
+        source: Database, sqlite_url: str, run_cli: Any, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from kneeguard.storage import connect
+    from kneeguard.storage.activities import ActivityRow
+
+    backup = tmp_path / "backup.json"
+    assert run_cli("--db", source.url, "export", "--json", str(backup)).exit_code == 0
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    document["settings"] = {"colour": "red"}
+    backup.write_text(json.dumps(document), encoding="utf-8")
+    result = run_cli("--db", sqlite_url, "restore", str(backup))
+    assert result.exit_code == 2
+    assert "unknown setting 'colour'" in result.stderr
+    db = connect(sqlite_url)
+    with db.session() as session:
+        assert session.execute(select(func.count()).select_from(ActivityRow)).scalar() == 0
+    db.dispose()

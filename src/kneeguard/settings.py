@@ -13,6 +13,7 @@ read from this table. A value comes from, in order of precedence:
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -150,17 +151,9 @@ def resolve_settings(
     values: dict[str, Any] = {}
     origin = {s.name: "default" for s in SETTINGS}
     path = config_file if config_file is not None else config_file_path(env)
-    if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
-        for key, raw in data.items():
-            if key not in _BY_NAME:
-                known = ", ".join(_BY_NAME)
-                raise ConfigError(f"{path}: unknown setting {key!r} (known: {known}).")
-            values[key] = _cast(_BY_NAME[key], raw, str(path))
-            origin[key] = str(path)
+    for key, value in config_file_values(path).items():
+        values[key] = value
+        origin[key] = str(path)
     for setting in SETTINGS:
         if setting.env_var in env:
             values[setting.name] = _cast(setting, env[setting.env_var], setting.env_var)
@@ -174,6 +167,47 @@ def resolve_settings(
         values[key] = _cast(_BY_NAME[key], raw, flag)
         origin[key] = flag
     return Settings(**values), origin
+
+
+def config_file_values(path: Path | None = None) -> dict[str, Any]:
+    """The settings written in the config file (validated), or ``{}`` without a file."""
+    path = config_file_path() if path is None else path
+    values: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+        values = check_setting_values(data, str(path))
+    return values
+
+
+def check_setting_values(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Known names only, each cast to its type; a ConfigError names the culprit."""
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key not in _BY_NAME:
+            known = ", ".join(_BY_NAME)
+            raise ConfigError(f"{where}: unknown setting {key!r} (known: {known}).")
+        values[key] = _cast(_BY_NAME[key], raw, where)
+    return values
+
+
+def write_config_file(path: Path, values: Mapping[str, Any]) -> None:
+    """Write ``values`` as a TOML config file (atomically; the directory is created)."""
+    lines = ["# kneeguard settings (docs/settings.md)"]
+    for key, value in check_setting_values(values, str(path)).items():
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int | float):
+            text = repr(value)
+        else:
+            text = json.dumps(str(value))  # a JSON string is a valid TOML basic string
+        lines.append(f"{key} = {text}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _check_table_matches() -> None:  # pragma: no cover - import-time guard

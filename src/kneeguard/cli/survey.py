@@ -432,9 +432,10 @@ def export(
         raise InputError("say what to export: --json FILE (backup) and/or --fhir FILE")
     db = state(ctx).database()
     if json_file is not None:
+        from kneeguard.settings import config_file_values
         from kneeguard.storage.backup import export_backup, write_json_file
 
-        document = export_backup(db)
+        document = export_backup(db, config_file_values())
         write_json_file(document, json_file)
         counts = ", ".join(f"{len(t['rows'])} {name}" for name, t in
                            document["tables"].items() if t["rows"])
@@ -458,9 +459,20 @@ def restore(
                                "--json`."),
 ) -> None:
     """Read a backup into an EMPTY database (all or nothing)."""
-    from kneeguard.storage.backup import read_backup_file, restore_backup
+    from kneeguard.settings import config_file_path, config_file_values, write_config_file
+    from kneeguard.storage.backup import backup_settings, read_backup_file, restore_backup
 
     document = read_backup_file(file)
     counts = restore_backup(state(ctx).database(), document)
     total = sum(counts.values())
     typer.echo(f"Restored {total} rows from {file} into {state(ctx).database().url}.")
+    settings = backup_settings(document)
+    if settings:
+        path = config_file_path()
+        if not path.exists():
+            write_config_file(path, settings)
+            typer.echo(f"Wrote the backup's settings to {path}.")
+        elif config_file_values(path) != settings:
+            names = ", ".join(sorted(settings))
+            typer.echo(f"The backup's settings ({names}) differ from {path}, which was left "
+                       "as it is; see docs/backup.md.")

@@ -146,8 +146,12 @@ def schema_revision(db: Database) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def export_backup(db: Database) -> dict[str, Any]:
-    """Every row of every table as one backup document (read in one transaction)."""
+def export_backup(db: Database, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every row of every table as one backup document (read in one transaction).
+
+    ``settings`` are the values of the user's config file (the database holds no
+    settings); they travel in the backup and ``restore`` can write them back.
+    """
     tables: dict[str, Any] = {}
     with db.session() as session:
         for table in Base.metadata.sorted_tables:
@@ -164,6 +168,7 @@ def export_backup(db: Database) -> dict[str, Any]:
         "schema_revision": schema_revision(db),
         "exported_at": utcnow().isoformat().replace("+00:00", "Z"),
         "checksum": _checksum(tables),
+        "settings": dict(settings or {}),
         "tables": tables,
     }
 
@@ -232,6 +237,7 @@ def check_backup(document: Any) -> list[tuple[Table, list[dict[str, Any]]]]:
         raise RestoreError("the backup is damaged: its checksum does not match its content "
                            "(the file was changed or cut short)", field="checksum")
 
+    backup_settings(document)
     known = {t.name: t for t in Base.metadata.sorted_tables}
     for name in tables:
         if name not in known:
@@ -274,6 +280,21 @@ def check_backup(document: Any) -> list[tuple[Table, list[dict[str, Any]]]]:
                          for c, k, v in zip(columns, kinds, row, strict=True)})
         plan.append((table, rows))
     return plan
+
+
+def backup_settings(document: dict[str, Any]) -> dict[str, Any]:
+    """The settings a backup carries, checked against the settings table (``{}`` if none)."""
+    from kneeguard.errors import ConfigError
+    from kneeguard.settings import check_setting_values
+
+    raw = document.get("settings", {})
+    if not isinstance(raw, dict):
+        raise RestoreError("the backup is damaged: settings must be an object",
+                           field="settings")
+    try:
+        return check_setting_values(raw, "the backup's settings")
+    except ConfigError as exc:
+        raise RestoreError(str(exc).rstrip("."), field="settings") from None
 
 
 def _reset_sequences(session: Any, table: Table) -> None:
