@@ -84,7 +84,7 @@ def test_history_lists_newest_first_and_shows_one(run_cli: Any, tmp_path: Path,
     listed = json.loads(run_cli("history", "--format", "json", "--db", sqlite_url).stdout)
     assert [item["id"] for item in listed] == [2, 1]
     assert [item["running"] for item in listed] == ["stop", "reduce"]
-    assert listed[0]["knowledge_base_version"] == "1.0.0"
+    assert listed[0]["knowledge_base_version"] == "1.1.0"
     shown = json.loads(run_cli("history", "show", "1", "--format", "json",
                                "--db", sqlite_url).stdout)
     assert shown["answers"] == ANSWERS

@@ -70,7 +70,7 @@ def test_result_has_the_contract_shape() -> None:
     probabilities = [c["probability"] for c in result["conditions"]]
     assert probabilities == sorted(probabilities, reverse=True)
     assert sum(probabilities) == pytest.approx(1.0)
-    assert result["knowledge_base_version"] == "1.0.0"
+    assert result["knowledge_base_version"] == "1.1.0"
     assert "not a diagnosis" in result["notice"]
 
 

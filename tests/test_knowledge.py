@@ -14,14 +14,14 @@ from kneeguard.knowledge.vocabulary import CONDITION_IDS
 
 # The knowledge base's content is pinned to its version: a change to any data file must
 # come with a new version number (and a changelog line in docs/knowledge-base.md).
-PINNED = {"1.0.0": "ee8949a9f9990c671cc863f697007b0f3a0de8190449ce7f879a4e186f172108"}
+PINNED = {"1.1.0": "2a1ce866ccbe0b3b55fc5485e6c85189dc02e41eca8e1431e1067a9fcd269f27"}
 
 
 def test_shipped_knowledge_base_loads() -> None:
     kb = load_kb()
     assert [c.id for c in kb.conditions] == list(CONDITION_IDS)
     assert sum(c.prior.value for c in kb.conditions) == pytest.approx(1.0)
-    assert kb.version == "1.0.0"
+    assert kb.version == "1.1.0"
 
 
 def test_content_is_pinned_to_the_version() -> None:
