@@ -157,3 +157,17 @@ def test_adding_a_rest_day_never_raises_a_spike_warning(
     assert run_spikes([*runs, rest]) == before
     spikes = [w for w in training_warnings([*runs, rest]) if w.kind == "run_spike"]
     assert spikes == before
+
+
+def test_week_flags_put_each_chart_warning_on_its_week_once() -> None:
+    from kneeguard.training.model import Warning
+    from kneeguard.training.overview import week_flags
+
+    def w(kind: str, day: date) -> Warning:
+        return Warning(kind, day, "moderate", "", "")
+
+    weeks = [date(2026, 3, 2), date(2026, 3, 9)]
+    flags = week_flags([w("run_spike", date(2026, 3, 4)), w("run_spike", date(2026, 3, 6)),
+                        w("weekly_jump", date(2026, 3, 9)), w("shoes", date(2026, 3, 10)),
+                        w("comeback", date(2026, 2, 20))], weeks)
+    assert flags == {date(2026, 3, 2): ["run spike"], date(2026, 3, 9): ["weekly jump"]}

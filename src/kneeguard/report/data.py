@@ -36,7 +36,6 @@ EARLIER_ASSESSMENTS = 4
 #: Training warnings listed (newest first); the rest are counted.
 WARNINGS_SHOWN = 5
 PLAN_WEEKS = 6
-FLAG_KINDS = ("weekly_jump", "pace_jump", "run_spike", "comeback")
 
 MISSING = {
     "assessment": "No assessment yet: kneeguard assess (or Assess in the web app).",
@@ -201,6 +200,7 @@ def _training(session: Session, runs: list[Run], settings: Settings, today: date
     from kneeguard.storage.activities import list_shoes
     from kneeguard.storage.training import load_shoes
     from kneeguard.training import overview
+    from kneeguard.training.overview import week_flags
     from kneeguard.training.series import monday
     from kneeguard.training.warnings import comebacks
 
@@ -222,15 +222,8 @@ def _training(session: Session, runs: list[Run], settings: Settings, today: date
     offset = max(0, len(rows) - weeks)
     shown = rows[offset:]
     shown_from = shown[0][0]
-    starts = [start for start, *_ in shown]
     warnings = view.warnings
-    flags: dict[date, list[str]] = {}
-    for w in warnings:
-        if w.kind in FLAG_KINDS and w.date >= shown_from:
-            start = max(s for s in starts if s <= w.date)
-            label = w.kind.replace("_", " ")
-            if label not in flags.setdefault(start, []):
-                flags[start].append(label)
+    flags = week_flags(warnings, (start for start, *_ in shown))
     kms = [km for _, km, _, _ in rows]
     weekly = []
     for i, (start, km, count, longest) in enumerate(shown):

@@ -89,3 +89,27 @@ def overview(runs: Iterable[Run], shoes: Iterable[Shoe] = (), weeks: int | None 
                 if w.date >= shown_from]
     running_days = [r.local_day for r in runs if r.is_running and r.distance_m > 0]
     return Overview(rows, warnings, max(running_days) if running_days else None)
+
+
+# Warnings drawn on the weekly chart: the overload a runner can see in a week.
+CHART_FLAG_KINDS = ("weekly_jump", "pace_jump", "run_spike", "comeback")
+
+
+def week_flags(warnings: Iterable[Warning], week_starts: Iterable[date]) -> dict[date, list[str]]:
+    """The chart labels per week: each flagged warning on the week it falls in, once.
+
+    Warnings dated before the first of ``week_starts`` are left out. The web training
+    page and the therapist's report mark their weekly charts with this.
+    """
+    starts = sorted(week_starts)
+    flags: dict[date, list[str]] = {}
+    for w in warnings:
+        if w.kind not in CHART_FLAG_KINDS:
+            continue
+        start = max((s for s in starts if s <= w.date), default=None)
+        if start is None:
+            continue
+        label = w.kind.replace("_", " ")
+        if label not in flags.setdefault(start, []):
+            flags[start].append(label)
+    return flags

@@ -77,15 +77,9 @@ class TrainingView:
 
 
 def _weekly_rows(view: Overview) -> list[dict[str, Any]]:
-    flags: dict[date, list[str]] = {}
-    starts = [r.week.week_start for r in view.weeks]
-    for w in view.warnings:
-        if w.kind in ("weekly_jump", "pace_jump", "run_spike", "comeback"):
-            start = max((s for s in starts if s <= w.date), default=None)
-            if start is not None:
-                label = w.kind.replace("_", " ")
-                if label not in flags.setdefault(start, []):
-                    flags[start].append(label)
+    from kneeguard.training.overview import week_flags
+
+    flags = week_flags(view.warnings, (r.week.week_start for r in view.weeks))
     rows = []
     kms = [r.week.km for r in view.weeks]
     for i, row in enumerate(view.weeks):
