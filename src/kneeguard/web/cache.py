@@ -2,9 +2,10 @@
 
 Home and training pages compute weeks, warnings, load context and charts
 from the whole history: milliseconds for the numbers, tens of milliseconds
-for each chart. :func:`data_version` reads a small fingerprint of every table
-(counts, largest ids, latest timestamps, sums that change on edits) in one
-query; while it and the day stay the same, the computed content is reused.
+for each chart. :func:`data_version` reads a small fingerprint of every table those
+pages show - activities, shoes, journal, assessments; questionnaire scores are
+on uncached pages - (counts, largest ids, latest timestamps, sums that change
+on edits) in one query; while it and the day stay the same, the computed content is reused.
 The fingerprint itself is read at most once a second per database
 (:meth:`PageCache.version`), and at once after any change made through this
 app (every POST or DELETE clears it). A change made by another process
