@@ -273,13 +273,7 @@ def _from_records(fd: FitData, track: Track) -> Activity:
         sport=sport,
         sub_sport=_enum_name("sub_sport", sport_msg.get("sub_sport")),
         start_utc=instant(track.start),
-        distance_m=round(summary.distance_m, 2),
-        timer_s=round(summary.timer_s, 3),
-        elapsed_s=round(summary.elapsed_s, 3),
-        elevation_gain_m=(None if summary.elevation_gain_m is None
-                          else round(summary.elevation_gain_m, 1)),
-        avg_hr=None if summary.avg_hr is None else round(summary.avg_hr, 1),
-        splits=summary.splits,
+        **summary.activity_fields(),
     )
     if fd.damaged:
         act.incomplete = True

@@ -317,13 +317,7 @@ def _activity(group: list[GpxTrack], sport_hint: str | None, leg: int) -> Activi
         sport=sport,
         start_utc=start,
         utc_offset_s=offset_from_longitude(first_value(track.lon)),
-        distance_m=round(summary.distance_m, 2),
-        timer_s=round(summary.timer_s, 3),
-        elapsed_s=round(summary.elapsed_s, 3),
-        elevation_gain_m=(None if summary.elevation_gain_m is None
-                          else round(summary.elevation_gain_m, 1)),
-        avg_hr=None if summary.avg_hr is None else round(summary.avg_hr, 1),
         avg_cadence=None if avg_cad is None else round(avg_cad, 1),
         leg=leg,
-        splits=summary.splits,
+        **summary.activity_fields(),
     )

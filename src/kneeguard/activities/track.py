@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import le, sub
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from kneeguard.activities.model import Split
 
@@ -234,6 +234,14 @@ class TrackSummary:
     elevation_gain_m: float | None
     avg_hr: float | None
     splits: list[Split]
+
+    def activity_fields(self) -> dict[str, Any]:
+        """The summary as :class:`~kneeguard.activities.model.Activity` stores it (rounded)."""
+        gain, hr = self.elevation_gain_m, self.avg_hr
+        return {"distance_m": round(self.distance_m, 2), "timer_s": round(self.timer_s, 3),
+                "elapsed_s": round(self.elapsed_s, 3),
+                "elevation_gain_m": None if gain is None else round(gain, 1),
+                "avg_hr": None if hr is None else round(hr, 1), "splits": self.splits}
 
 
 def _mean(values: Sequence[float | None]) -> float | None:

@@ -40,14 +40,6 @@ def _parse_when(value: str | None) -> datetime | None:
     return when.astimezone(UTC)  # a naive value is the computer's local time
 
 
-def format_score(instrument: Instrument, value: float | int | None) -> str:
-    if value is None:
-        return "not computable"
-    if "one decimal" in instrument.rounding:
-        return f"{value:.1f}"
-    return f"{value:g}"
-
-
 def _instrument_for_form(db: Database, instrument_id: str) -> tuple[Instrument, str | None]:
     """The instrument with its wording (imported for the licensed ones) and the text hash."""
     from kneeguard.errors import NotFound
@@ -141,6 +133,8 @@ def _run_form(instrument: Instrument, echo: Any, prompt_err: bool) -> dict[str, 
 def _show_result(echo: Any, instrument: Instrument, result: dict[str, Any],
                  changes: dict[str, Any]) -> None:
     """The scores, each with its MCID-aware change since the previous response."""
+    from kneeguard.questionnaires import format_score
+
     echo(f"\n{instrument.name}")
     for key, value in result["scores"].items():
         line = f"  {key}: {format_score(instrument, value)}"
@@ -269,6 +263,7 @@ def scores(
     """Questionnaire scores over time; changes count only beyond the MCID."""
     from kneeguard.questionnaires import (
         ScoredResponse,
+        format_score,
         load_instrument,
         load_instruments,
         mcid_value,

@@ -31,7 +31,7 @@ from kneeguard.questionnaires.model import (
     load_instrument,
     load_instruments,
 )
-from kneeguard.questionnaires.scoring import ScoreResult, check_answers, score
+from kneeguard.questionnaires.scoring import ScoreResult, check_answers, format_score, score
 from kneeguard.questionnaires.suggest import Suggestion, suggest_instruments
 from kneeguard.questionnaires.texts import InstrumentText, apply_text, check_text
 
@@ -53,6 +53,7 @@ __all__ = [
     "check_text",
     "classify_change",
     "content_hash",
+    "format_score",
     "load_instrument",
     "load_instruments",
     "mcid_value",

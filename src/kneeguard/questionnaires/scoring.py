@@ -252,3 +252,13 @@ def score(instrument: Instrument, answers: Any) -> ScoreResult:
     clean = check_answers(instrument, answers)
     scorer, _ = _SCORERS[instrument.id]
     return scorer(instrument, clean)
+
+
+def format_score(instrument: Instrument, value: float | int | None) -> str:
+    """A score as shown to people: one decimal for the KOOS family (its rounding rule),
+    integers elsewhere; ``None`` (the missing-item rule) reads "not computable"."""
+    if value is None:
+        return "not computable"
+    if "one decimal" in instrument.rounding:
+        return f"{value:.1f}"
+    return f"{value:g}"

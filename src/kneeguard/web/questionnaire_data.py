@@ -65,15 +65,6 @@ def score_name(key: str) -> str:
     return SCORE_NAMES.get(key, key.replace("_", " "))
 
 
-def format_score(instrument: Instrument, value: float | int | None) -> str:
-    """One decimal for the KOOS family, integers elsewhere (as ``kneeguard scores``)."""
-    if value is None:
-        return "not computable"
-    if "one decimal" in instrument.rounding:
-        return f"{value:.1f}"
-    return f"{value:g}"
-
-
 def instant(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
@@ -420,7 +411,7 @@ class ResponseView:
 def response_view(session: Session, settings: Settings, instrument: Instrument,
                   stored: StoredResponse) -> ResponseView:
     """A stored response's scores with the change since the previous and first response."""
-    from kneeguard.questionnaires import mcid_value
+    from kneeguard.questionnaires import format_score, mcid_value
 
     rows = {r.score: r for r in _history(session, settings, instrument)
             if r.response_id == stored.id}

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kneeguard.errors import InputError, NotFound
+from kneeguard.questionnaires import format_score
 from kneeguard.web import questionnaire_data as qd
 from kneeguard.web.api import MAX_ID
 from kneeguard.web.deps import app_state, checked_form, get_db
@@ -34,7 +35,7 @@ def questionnaires(request: Request) -> HTMLResponse:
     others = [r for r in rows if not r.suggested]
     return render(request, "questionnaires.html", active=ACTIVE, latest=latest,
                   suggested=suggested, others=others, wording=qd.WORDING,
-                  format_score=qd.format_score, score_name=qd.score_name)
+                  format_score=format_score, score_name=qd.score_name)
 
 
 def _form_page(request: Request, form: qd.FormInstrument, raw: dict[str, str] | None = None,
@@ -120,5 +121,5 @@ def scores(request: Request) -> HTMLResponse:
         shown.append({"block": block, "chart": safe_svg(svg) if svg else None,
                       "rows": _newest_first(block)})
     return render(request, "scores.html", active=ACTIVE, blocks=shown,
-                  format_score=qd.format_score, score_name=qd.score_name,
+                  format_score=format_score, score_name=qd.score_name,
                   change_words=qd.CHANGE_WORDS, interpretation=qd.interpretation)
