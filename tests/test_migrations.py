@@ -36,3 +36,10 @@ def test_connect_twice_is_a_no_op(sqlite_url: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert revision == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_an_unreachable_database_is_one_line(run_cli: object) -> None:
+    result = run_cli("history", "--db", "postgresql+psycopg://127.0.0.1:1/kneeguard")  # type: ignore[operator]
+    assert result.exit_code == 5
+    assert result.stderr.startswith("Error: cannot use database ")
+    assert result.stderr.count("\n") == 1

@@ -40,12 +40,17 @@ class Database:
             with session.begin():
                 yield session
         except OperationalError as exc:
-            raise StorageError(f"database error on {self.url}: {exc.orig}") from exc
+            raise StorageError(f"database error on {self.url}: {_one_line(exc.orig)}") from exc
         finally:
             session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _one_line(error: object) -> str:
+    """A driver's message on one line (libpq adds hints on lines of their own)."""
+    return " ".join(str(error).split())
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,7 +80,7 @@ def make_engine(url: str) -> Engine:
             "for PostgreSQL install kneeguard[postgres]"
         ) from None
     except (SQLAlchemyError, OSError) as exc:
-        raise StorageError(f"cannot open database {url}: {exc}") from None
+        raise StorageError(f"cannot open database {url}: {_one_line(exc)}") from None
     return engine
 
 
@@ -103,7 +108,7 @@ def migrate(engine: Engine) -> None:
             return
         command.upgrade(config, "head")
     except OperationalError as exc:
-        raise StorageError(f"cannot use database {engine.url!r}: {exc.orig}") from None
+        raise StorageError(f"cannot use database {engine.url!r}: {_one_line(exc.orig)}") from None
 
 
 def connect(url: str, *, upgrade: bool = True) -> Database:
